@@ -1,0 +1,79 @@
+package dev.ledger.command;
+
+import dev.ledger.domain.Ids;
+import dev.ledger.domain.LedgerCommand;
+import dev.ledger.domain.Money;
+import dev.ledger.domain.account.AccountCommand;
+import dev.ledger.domain.account.AccountCommand.CaptureReservation;
+import dev.ledger.domain.account.AccountCommand.CloseAccount;
+import dev.ledger.domain.account.AccountCommand.CreditAccount;
+import dev.ledger.domain.account.AccountCommand.OpenAccount;
+import dev.ledger.domain.account.AccountCommand.ReleaseReservation;
+import dev.ledger.domain.account.AccountCommand.ReserveFunds;
+import dev.ledger.domain.transfer.TransferCommand;
+import dev.ledger.domain.transfer.TransferCommand.CompleteTransfer;
+import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
+import dev.ledger.domain.transfer.TransferCommand.RejectTransfer;
+import dev.ledger.domain.transfer.TransferRequest;
+
+/**
+ * The last gate before the deciders: a command that parsed but could never be valid (a null field,
+ * a bad id, an amount out of range) goes to the dead-letter topic instead of stopping the partition.
+ * The API already refuses such input; this guards against any other producer.
+ */
+final class CommandChecks {
+    private CommandChecks() {
+    }
+
+    /** @return why the command is invalid, or null when it may be decided */
+    static String problem(LedgerCommand command, String recordKey) {
+        String problem = switch (command) {
+            case AccountCommand a -> accountProblem(a);
+            case TransferCommand t -> transferProblem(t);
+            default -> "unknown command kind " + command.getClass().getName();
+        };
+        if (problem == null && !command.aggregateId().equals(recordKey)) {
+            return "record key '" + recordKey + "' is not the addressed aggregate '" + command.aggregateId() + "'";
+        }
+        return problem;
+    }
+
+    private static String accountProblem(AccountCommand command) {
+        if (!Ids.isValid(command.accountId())) return "invalid accountId";
+        return switch (command) {
+            case OpenAccount c -> c.currency() == null ? "missing currency"
+                    : c.overdraftLimit() < 0 || c.overdraftLimit() > Money.MAX_AMOUNT ? "overdraftLimit out of range"
+                    : null;
+            case CloseAccount c -> null;
+            case ReserveFunds c -> hop(c.transferId(), c.amount(), c.currency() != null, c.creditAccountId());
+            case CreditAccount c -> hop(c.transferId(), c.amount(), c.currency() != null, c.debitAccountId());
+            case CaptureReservation c -> hop(c.transferId(), 1, true, c.creditAccountId());
+            case ReleaseReservation c -> c.reason() == null ? "missing reason" : hop(c.transferId(), 1, true, c.accountId());
+        };
+    }
+
+    private static String transferProblem(TransferCommand command) {
+        return switch (command) {
+            case InitiateTransfer c -> requestProblem(c.request());
+            case CompleteTransfer c -> Ids.isValid(c.transferId()) ? null : "invalid transferId";
+            case RejectTransfer c -> !Ids.isValid(c.transferId()) ? "invalid transferId"
+                    : c.reason() == null ? "missing reason" : null;
+        };
+    }
+
+    private static String requestProblem(TransferRequest r) {
+        if (r == null) return "missing request";
+        if (!Ids.isValid(r.transferId())) return "invalid transferId";
+        if (!Ids.isValid(r.debitAccountId()) || !Ids.isValid(r.creditAccountId())) return "invalid account id";
+        if (r.debitAccountId().equals(r.creditAccountId())) return "debit and credit account are the same";
+        if (!Money.isValidAmount(r.amount())) return "amount out of range";
+        return r.currency() == null ? "missing currency" : null;
+    }
+
+    private static String hop(String transferId, long amount, boolean hasCurrency, String otherAccountId) {
+        if (!Ids.isValid(transferId)) return "invalid transferId";
+        if (!Money.isValidAmount(amount)) return "amount out of range";
+        if (!hasCurrency) return "missing currency";
+        return Ids.isValid(otherAccountId) ? null : "invalid account id";
+    }
+}

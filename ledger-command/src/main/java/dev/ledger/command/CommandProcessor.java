@@ -1,0 +1,166 @@
+package dev.ledger.command;
+
+import dev.ledger.domain.Decision;
+import dev.ledger.domain.LedgerCommand;
+import dev.ledger.domain.LedgerEvent;
+import dev.ledger.domain.Outcome;
+import dev.ledger.domain.account.AccountCommand;
+import dev.ledger.domain.account.AccountDecider;
+import dev.ledger.domain.account.AccountEvent;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.transfer.TransferCommand;
+import dev.ledger.domain.transfer.TransferDecider;
+import dev.ledger.domain.transfer.TransferEvent;
+import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.kafka.CommandEnvelope;
+import dev.ledger.kafka.CommandResult;
+import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.LedgerJson;
+import io.micrometer.core.instrument.Counter;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.ToLongFunction;
+
+/**
+ * The single writer of the ledger. For each command on its partitions it loads the addressed
+ * aggregate from its store, lets the pure decider judge, and writes everything that follows - the
+ * events with their hash-chain links, the new state, the saga's next commands, the caller's answer
+ * - into the task's Kafka transaction, together with the consumed offset (exactly_once_v2).
+ */
+final class CommandProcessor implements Processor<String, byte[], String, byte[]> {
+    static final String ACCOUNTS_STORE = "accounts";
+    static final String TRANSFERS_STORE = "transfers";
+    static final String APPLIED_HOPS_STORE = "applied-hops";
+    static final String EVENTS_SINK = "events-sink";
+    static final String COMMANDS_SINK = "commands-sink";
+    static final String RESULTS_SINK = "results-sink";
+    static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    static final String DEAD_LETTER_REASON_HEADER = "ledger-dead-letter-reason";
+    static final String DEAD_LETTER_SOURCE_HEADER = "ledger-dead-letter-source";
+
+    private final byte[] ledgerKey;
+    private final Counter deadLettered;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, Aggregate<AccountState>> accounts;
+    private KeyValueStore<String, Aggregate<TransferState>> transfers;
+    private KeyValueStore<String, Long> appliedHops;
+    private HashChain chain;
+
+    CommandProcessor(byte[] ledgerKey, Counter deadLettered) {
+        this.ledgerKey = ledgerKey.clone();
+        this.deadLettered = deadLettered;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.accounts = context.getStateStore(ACCOUNTS_STORE);
+        this.transfers = context.getStateStore(TRANSFERS_STORE);
+        this.appliedHops = context.getStateStore(APPLIED_HOPS_STORE);
+        this.chain = new HashChain(ledgerKey);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        CommandEnvelope envelope;
+        try {
+            envelope = LedgerJson.readCommand(record.value() == null ? new byte[0] : record.value());
+        } catch (LedgerJson.UnreadableException e) {
+            deadLetter(record, e.getMessage());
+            return;
+        }
+        LedgerCommand command = envelope.command();
+        String problem = CommandChecks.problem(command, record.key());
+        if (problem != null) {
+            deadLetter(record, problem);
+            return;
+        }
+        boolean hop = SagaHops.isHop(command);
+        if (hop && appliedHops.get(envelope.commandId()) != null) {
+            return; // this saga step was applied already: deduplicated by transfer id and step
+        }
+        long nowMs = context.currentSystemTimeMs();
+        switch (command) {
+            case AccountCommand c -> handle(c.accountId(), AccountDecider.decide(c, load(accounts, c.accountId(),
+                    AccountDecider.INITIAL).state()), accounts, AccountDecider.INITIAL, AccountDecider::evolve,
+                    AccountState::version, envelope, hop, nowMs);
+            case TransferCommand c -> handle(c.transferId(), TransferDecider.decide(c, load(transfers, c.transferId(),
+                    TransferDecider.INITIAL).state()), transfers, TransferDecider.INITIAL, TransferDecider::evolve,
+                    TransferState::version, envelope, hop, nowMs);
+            default -> throw new IllegalStateException("unreachable: checked above");
+        }
+        if (hop) {
+            appliedHops.put(envelope.commandId(), nowMs);
+        }
+    }
+
+    private <S, E extends LedgerEvent> void handle(String aggregateId, Decision<E> decision,
+                                                  KeyValueStore<String, Aggregate<S>> store, S initial,
+                                                  BiFunction<S, E, S> evolve, ToLongFunction<S> version,
+                                                  CommandEnvelope cause, boolean hop, long nowMs) {
+        Aggregate<S> aggregate = load(store, aggregateId, initial);
+        S state = aggregate.state();
+        byte[] hash = aggregate.lastHash();
+        String causeOfNext = cause.commandId();
+        for (int i = 0; i < decision.events().size(); i++) {
+            E event = decision.events().get(i);
+            var envelope = new EventEnvelope(eventId(cause.commandId(), aggregateId, i), LedgerJson.typeName(event),
+                    LedgerJson.SCHEMA_VERSION, aggregateId, version.applyAsLong(state) + 1, Instant.ofEpochMilli(nowMs),
+                    cause.commandId(), cause.correlationId(), cause.causationId(), event);
+            byte[] bytes = LedgerJson.writeEvent(envelope);
+            hash = chain.next(hash, bytes);
+            var headers = new RecordHeaders().add(HashChain.HEADER, hash);
+            context.forward(new Record<>(aggregateId, bytes, nowMs, headers), EVENTS_SINK);
+            state = evolve.apply(state, event);
+            causeOfNext = envelope.eventId();
+        }
+        // the transfer's final outcome answers the client command that started it
+        String origin = aggregate.originCommandId() != null || hop ? aggregate.originCommandId() : cause.commandId();
+        if (!decision.events().isEmpty()) {
+            store.put(aggregateId, new Aggregate<>(state, hash, origin));
+        }
+        for (LedgerCommand next : decision.followUps()) {
+            String transferId = SagaHops.transferId(next);
+            var envelope = new CommandEnvelope(transferId + "/" + LedgerJson.typeName(next),
+                    LedgerJson.typeName(next), Instant.ofEpochMilli(nowMs), transferId, causeOfNext, next);
+            context.forward(new Record<>(next.aggregateId(), LedgerJson.writeCommand(envelope), nowMs), COMMANDS_SINK);
+        }
+        decision.outcome().ifPresent(outcome -> answer(aggregateId, hop && origin != null ? origin : cause.commandId(),
+                outcome, nowMs));
+    }
+
+    private void answer(String aggregateId, String commandId, Outcome outcome, long nowMs) {
+        byte[] result = LedgerJson.writeValue(new CommandResult(aggregateId, commandId, outcome));
+        context.forward(new Record<>(aggregateId, result, nowMs), RESULTS_SINK);
+    }
+
+    private void deadLetter(Record<String, byte[]> record, String reason) {
+        var headers = new RecordHeaders()
+                .add(DEAD_LETTER_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8))
+                .add(DEAD_LETTER_SOURCE_HEADER, context.recordMetadata()
+                        .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                        .orElse("unknown").getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), DEAD_LETTERS_SINK);
+        deadLettered.increment();
+    }
+
+    private static <S> Aggregate<S> load(KeyValueStore<String, Aggregate<S>> store, String id, S initial) {
+        Aggregate<S> stored = store.get(id);
+        return stored != null ? stored : new Aggregate<>(initial, HashChain.GENESIS, null);
+    }
+
+    /** Deterministic, so that the same command decided again yields the same event ids. */
+    static String eventId(String commandId, String aggregateId, int index) {
+        return UUID.nameUUIDFromBytes((commandId + "\u0000" + aggregateId + "\u0000" + index)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.ledger.command;
+
+import dev.ledger.kafka.LedgerTopics;
+import io.micrometer.core.instrument.Counter;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * commands -> decide (against the account, transfer and applied-hop stores) -> events, the saga's
+ * next commands (back onto the commands topic, keyed by the next aggregate), results, dead letters.
+ */
+public final class CommandTopology {
+    static final String SOURCE = "commands-source";
+    static final String DECIDE = "decide";
+
+    private CommandTopology() {
+    }
+
+    public static Topology build(LedgerTopics topics, byte[] ledgerKey, Counter deadLettered) {
+        var topology = new Topology();
+        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.commands().name());
+        topology.addProcessor(DECIDE, () -> new CommandProcessor(ledgerKey, deadLettered), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CommandProcessor.ACCOUNTS_STORE), Serdes.String(),
+                AggregateSerdes.accounts()), DECIDE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CommandProcessor.TRANSFERS_STORE), Serdes.String(),
+                AggregateSerdes.transfers()), DECIDE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CommandProcessor.APPLIED_HOPS_STORE), Serdes.String(),
+                Serdes.Long()), DECIDE);
+        var strings = Serdes.String().serializer();
+        var bytes = Serdes.ByteArray().serializer();
+        topology.addSink(CommandProcessor.EVENTS_SINK, topics.events().name(), strings, bytes, DECIDE);
+        topology.addSink(CommandProcessor.COMMANDS_SINK, topics.commands().name(), strings, bytes, DECIDE);
+        topology.addSink(CommandProcessor.RESULTS_SINK, topics.results().name(), strings, bytes, DECIDE);
+        topology.addSink(CommandProcessor.DEAD_LETTERS_SINK, topics.deadLetters().name(), strings, bytes, DECIDE);
+        return topology;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.ledger.command;
+
+import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.kafka.LedgerTopics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+/** Runs the command topology as a Kafka Streams application with exactly-once semantics. */
+public final class LedgerCommandProcessor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerCommandProcessor.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics metrics;
+
+    private LedgerCommandProcessor(KafkaStreams streams, KafkaStreamsMetrics metrics) {
+        this.streams = streams;
+        this.metrics = metrics;
+    }
+
+    public static LedgerCommandProcessor start(LedgerConfig config, MeterRegistry registry) {
+        return start(config, registry, Map.of());
+    }
+
+    /** @param overrides Streams settings that win over the defaults (tests shorten session timeouts) */
+    public static LedgerCommandProcessor start(LedgerConfig config, MeterRegistry registry, Map<String, Object> overrides) {
+        Counter deadLettered = Counter.builder("ledger.commands.dead.lettered")
+                .description("commands that could not be read or were invalid, sent to the dead-letter topic")
+                .register(registry);
+        var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.ledgerKey(), deadLettered);
+        Properties props = streamsConfig(config);
+        props.putAll(overrides);
+        var streams = new KafkaStreams(topology, props);
+        streams.setUncaughtExceptionHandler(exception -> {
+            // a bug or a broken invariant: stop rather than write a wrong balance
+            LOG.error("command processor stopped by an unexpected error", exception);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        var metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+        streams.start();
+        return new LedgerCommandProcessor(streams, metrics);
+    }
+
+    static Properties streamsConfig(LedgerConfig config) {
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationIdPrefix() + "-command");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("command").toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        return props;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public boolean isRunning() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    @Override
+    public void close() {
+        streams.close(CLOSE_TIMEOUT);
+        metrics.close();
+    }
+}

@@ -1,0 +1,233 @@
+package dev.ledger.command;
+
+import dev.ledger.domain.LedgerCommand;
+import dev.ledger.domain.Outcome.Status;
+import dev.ledger.domain.Reason;
+import dev.ledger.domain.account.AccountCommand.OpenAccount;
+import dev.ledger.domain.account.AccountCommand.ReserveFunds;
+import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
+import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.kafka.CommandEnvelope;
+import dev.ledger.kafka.CommandResult;
+import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.LedgerJson;
+import dev.ledger.kafka.LedgerTopics;
+import dev.ledger.kafka.TopicNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The saga's whole flow through the real topology. TopologyTestDriver runs one task on one
+ * partition: it proves the flow and the records written, not partition ownership (the
+ * integration tests on a real broker do that). The saga's follow-up commands are piped back by
+ * hand, as the broker would deliver them.
+ */
+class CommandTopologyTest {
+    private static final byte[] KEY = "test-ledger-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+    private static final Currency EUR = Currency.getInstance("EUR");
+    private final LedgerTopics topics = new LedgerTopics(TopicNames.DEFAULT);
+    private final Counter deadLettered = Counter.builder("dead").register(new SimpleMeterRegistry());
+    @TempDir
+    Path stateDir;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> commandsIn;
+    private TestOutputTopic<String, byte[]> commandsOut;
+    private TestOutputTopic<String, byte[]> eventsOut;
+    private TestOutputTopic<String, byte[]> resultsOut;
+    private TestOutputTopic<String, byte[]> deadLettersOut;
+    private final List<TestRecord<String, byte[]>> events = new ArrayList<>();
+    private final List<CommandResult> results = new ArrayList<>();
+
+    @BeforeEach
+    void startDriver() {
+        var props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "command-topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(CommandTopology.build(topics, KEY, deadLettered), props);
+        var strings = Serdes.String();
+        var bytes = Serdes.ByteArray();
+        commandsIn = driver.createInputTopic(topics.commands().name(), strings.serializer(), bytes.serializer());
+        commandsOut = driver.createOutputTopic(topics.commands().name(), strings.deserializer(), bytes.deserializer());
+        eventsOut = driver.createOutputTopic(topics.events().name(), strings.deserializer(), bytes.deserializer());
+        resultsOut = driver.createOutputTopic(topics.results().name(), strings.deserializer(), bytes.deserializer());
+        deadLettersOut = driver.createOutputTopic(topics.deadLetters().name(), strings.deserializer(), bytes.deserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+    }
+
+    @Test
+    void a_transfer_runs_the_whole_saga_and_completes() {
+        // given
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        // when
+        String commandId = send(transfer("t-1", "bank", "alice", 2500));
+        // then
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened", "TransferInitiated",
+                "FundsReserved", "AccountCredited", "ReservationCaptured", "TransferCompleted");
+        CommandResult last = results.getLast();
+        assertThat(last.commandId()).as("the final outcome answers the client's command").isEqualTo(commandId);
+        assertThat(last.outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(last.outcome().position()).containsEntry("bank", 3L).containsEntry("alice", 2L);
+    }
+
+    @Test
+    void every_aggregate_history_is_a_gapless_hash_chain_under_the_ledger_key() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        send(transfer("t-1", "bank", "alice", 100));
+        send(transfer("t-2", "bank", "alice", 200));
+
+        Map<String, byte[]> lastHash = new HashMap<>();
+        Map<String, Long> lastSeq = new HashMap<>();
+        HashChain chain = new HashChain(KEY);
+        for (var record : events) {
+            EventEnvelope event = LedgerJson.readEvent(record.value());
+            byte[] claimed = record.headers().lastHeader(HashChain.HEADER).value();
+            assertThat(chain.verifies(lastHash.getOrDefault(record.key(), HashChain.GENESIS), record.value(), claimed))
+                    .as("hash of %s seq %d", record.key(), event.seq()).isTrue();
+            assertThat(event.seq()).isEqualTo(lastSeq.getOrDefault(record.key(), 0L) + 1);
+            assertThat(record.timestamp()).isEqualTo(event.occurredAt().toEpochMilli());
+            lastHash.put(record.key(), claimed);
+            lastSeq.put(record.key(), event.seq());
+        }
+        assertThat(lastSeq).containsEntry("bank", 5L).containsEntry("alice", 3L);
+    }
+
+    @Test
+    void a_debit_beyond_available_funds_is_rejected_without_touching_either_account() {
+        send(open("alice", false, 100));
+        send(open("bob", false, 0));
+
+        send(transfer("t-1", "alice", "bob", 101));
+
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened", "TransferInitiated", "TransferRejected");
+        assertThat(results.getLast().outcome().status()).isEqualTo(Status.REJECTED);
+        assertThat(results.getLast().outcome().reason()).isEqualTo(Reason.INSUFFICIENT_FUNDS);
+        assertThat(results.getLast().outcome().position()).isEmpty();
+    }
+
+    @Test
+    void a_refused_credit_releases_the_hold_and_rejects_the_transfer() {
+        send(open("bank", true, 0));
+        send(new OpenAccount("usd-account", Currency.getInstance("USD"), 0, false, Map.of()));
+
+        send(new InitiateTransfer(new TransferRequest("t-1", "bank", "usd-account", 5, EUR, null, Map.of())));
+
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened", "TransferInitiated",
+                "FundsReserved", "ReservationReleased", "TransferRejected");
+        assertThat(results.getLast().outcome().reason()).isEqualTo(Reason.CURRENCY_MISMATCH);
+        assertThat(results.getLast().outcome().position()).containsEntry("bank", 3L);
+    }
+
+    @Test
+    void a_retried_transfer_is_answered_from_its_state_and_appends_nothing() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        send(transfer("t-1", "bank", "alice", 100));
+        int eventsBefore = events.size();
+
+        String retryId = send(transfer("t-1", "bank", "alice", 100));
+        send(transfer("t-1", "bank", "alice", 999));
+
+        assertThat(events).hasSize(eventsBefore);
+        CommandResult replay = results.get(results.size() - 2);
+        assertThat(replay.commandId()).isEqualTo(retryId);
+        assertThat(replay.outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(replay.outcome().replayed()).isTrue();
+        assertThat(results.getLast().outcome().status()).isEqualTo(Status.CONFLICT);
+    }
+
+    @Test
+    void a_repeated_saga_hop_is_skipped() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        send(transfer("t-1", "bank", "alice", 100));
+        int eventsBefore = events.size();
+
+        // the same hop again, with its one id per transfer and step
+        var hop = new ReserveFunds("bank", "t-1", 100, EUR, "alice");
+        pipe("bank", new CommandEnvelope("t-1/ReserveFunds", "ReserveFunds", Instant.now(), "t-1", "x", hop));
+
+        assertThat(events).hasSize(eventsBefore);
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void an_unreadable_or_invalid_command_goes_to_the_dead_letter_topic_and_the_partition_goes_on() {
+        commandsIn.pipeInput("alice", "{not json".getBytes(StandardCharsets.UTF_8));
+        send(new OpenAccount("bad id!", EUR, 0, false, Map.of()));
+        send(open("alice", false, 0));
+
+        var deadLetters = deadLettersOut.readRecordsToList();
+        assertThat(deadLetters).hasSize(2);
+        assertThat(new String(deadLetters.get(0).headers().lastHeader(CommandProcessor.DEAD_LETTER_REASON_HEADER).value(),
+                StandardCharsets.UTF_8)).contains("malformed JSON");
+        assertThat(new String(deadLetters.get(1).headers().lastHeader(CommandProcessor.DEAD_LETTER_REASON_HEADER).value(),
+                StandardCharsets.UTF_8)).contains("invalid accountId");
+        assertThat(deadLettered.count()).isEqualTo(2.0);
+        assertThat(eventTypes()).containsExactly("AccountOpened");
+    }
+
+    private static OpenAccount open(String id, boolean unlimited, long overdraft) {
+        return new OpenAccount(id, EUR, overdraft, unlimited, Map.of());
+    }
+
+    private static InitiateTransfer transfer(String id, String debit, String credit, long amount) {
+        return new InitiateTransfer(new TransferRequest(id, debit, credit, amount, EUR, "ref", Map.of()));
+    }
+
+    /** Sends a client command and delivers every follow-up the saga emits until it settles. */
+    private String send(LedgerCommand command) {
+        String commandId = UUID.randomUUID().toString();
+        pipe(command.aggregateId(), CommandEnvelope.fromClient(commandId, Instant.now(), command));
+        return commandId;
+    }
+
+    private void pipe(String key, CommandEnvelope envelope) {
+        commandsIn.pipeInput(key, LedgerJson.writeCommand(envelope));
+        collect();
+        while (!commandsOut.isEmpty()) {
+            var next = commandsOut.readRecord();
+            commandsIn.pipeInput(next.key(), next.value());
+            collect();
+        }
+    }
+
+    private void collect() {
+        events.addAll(eventsOut.readRecordsToList());
+        resultsOut.readValuesToList().forEach(v -> results.add(LedgerJson.readValue(v, CommandResult.class)));
+    }
+
+    private List<String> eventTypes() {
+        return events.stream().map(r -> LedgerJson.readEvent(r.value()).type()).toList();
+    }
+}
