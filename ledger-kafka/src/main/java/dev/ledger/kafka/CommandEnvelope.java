@@ -18,6 +18,8 @@ public record CommandEnvelope(String commandId, String type, Instant issuedAt, S
     public CommandEnvelope {
         Objects.requireNonNull(commandId, "commandId");
         Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(correlationId, "correlationId");
+        Objects.requireNonNull(causationId, "causationId");
         Objects.requireNonNull(command, "command");
     }
 

@@ -20,6 +20,9 @@ public record EventEnvelope(String eventId, String type, int schemaVersion, Stri
     public EventEnvelope {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(commandId, "commandId");
+        Objects.requireNonNull(correlationId, "correlationId");
+        Objects.requireNonNull(causationId, "causationId");
         Objects.requireNonNull(aggregateId, "aggregateId");
         Objects.requireNonNull(event, "event");
         if (seq < 1) throw new IllegalArgumentException("seq starts at 1");

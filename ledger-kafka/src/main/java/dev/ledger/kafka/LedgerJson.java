@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -43,6 +44,9 @@ public final class LedgerJson {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // an amount is never rounded or parsed from a string: "2500" and 2500.5 are unreadable
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             // derived values are recomputed on read, never stored
             .addMixIn(Outcome.class, IgnoreDerived.class)
@@ -91,11 +95,15 @@ public final class LedgerJson {
     public static EventEnvelope readEvent(byte[] json) {
         JsonNode node = tree(json);
         String type = text(node, "type");
-        int version = node.path("schemaVersion").asInt(SCHEMA_VERSION);
+        int version = schemaVersion(node);
         Class<? extends LedgerEvent> cls = known(EVENT_TYPES, type, "event");
         LedgerEvent event = bind(Upcaster.upcastEvent(type, version, node.path("data")), cls);
+        JsonNode seq = node.get("seq");
+        if (seq == null || !seq.canConvertToExactIntegral() || seq.asLong() < 1) {
+            throw new UnreadableException("missing or invalid 'seq'", null);
+        }
         return new EventEnvelope(text(node, "eventId"), type, version, text(node, "aggregateId"),
-                node.path("seq").asLong(), Instant.parse(text(node, "occurredAt")), text(node, "commandId"),
+                seq.asLong(), instant(node, "occurredAt"), text(node, "commandId"),
                 text(node, "correlationId"), text(node, "causationId"), event);
     }
 
@@ -115,10 +123,10 @@ public final class LedgerJson {
     public static CommandEnvelope readCommand(byte[] json) {
         JsonNode node = tree(json);
         String type = text(node, "type");
-        int version = node.path("schemaVersion").asInt(SCHEMA_VERSION);
+        int version = schemaVersion(node);
         Class<? extends LedgerCommand> cls = known(COMMAND_TYPES, type, "command");
         LedgerCommand command = bind(Upcaster.upcastCommand(type, version, node.path("data")), cls);
-        return new CommandEnvelope(text(node, "commandId"), type, Instant.parse(text(node, "issuedAt")),
+        return new CommandEnvelope(text(node, "commandId"), type, instant(node, "issuedAt"),
                 text(node, "correlationId"), text(node, "causationId"), command);
     }
 
@@ -142,6 +150,7 @@ public final class LedgerJson {
         try {
             T value = MAPPER.treeToValue(data, cls);
             if (value == null) throw new UnreadableException("no data for " + cls.getSimpleName(), null);
+            RequiredFields.check(value);
             return value;
         } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
             throw new UnreadableException("invalid " + cls.getSimpleName() + ": " + e.getMessage(), e);
@@ -155,6 +164,22 @@ public final class LedgerJson {
             return node;
         } catch (IOException e) {
             throw new UnreadableException("malformed JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static int schemaVersion(JsonNode node) {
+        JsonNode v = node.get("schemaVersion");
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new UnreadableException("missing or invalid 'schemaVersion'", null);
+        }
+        return v.asInt();
+    }
+
+    private static Instant instant(JsonNode node, String field) {
+        try {
+            return Instant.parse(text(node, field));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new UnreadableException("invalid timestamp '" + field + "': " + e.getMessage(), e);
         }
     }
 

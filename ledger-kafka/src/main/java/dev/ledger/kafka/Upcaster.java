@@ -23,7 +23,10 @@ final class Upcaster {
     }
 
     private static void requireKnownVersion(String type, int schemaVersion) {
-        if (schemaVersion < 1 || schemaVersion > LedgerJson.SCHEMA_VERSION) {
+        if (schemaVersion < 1) {
+            throw new LedgerJson.UnreadableException(type + " has schemaVersion " + schemaVersion + ": versions start at 1", null);
+        }
+        if (schemaVersion > LedgerJson.SCHEMA_VERSION) {
             throw new LedgerJson.UnreadableException(
                     type + " has schemaVersion " + schemaVersion + ", newer than this ledger reads", null);
         }

@@ -1,6 +1,7 @@
 package dev.ledger.domain.account;
 
 import dev.ledger.domain.Decision;
+import dev.ledger.domain.Money;
 import dev.ledger.domain.Outcome;
 import dev.ledger.domain.Outcome.Status;
 import dev.ledger.domain.Reason;
@@ -117,13 +118,17 @@ public final class AccountDecider {
 
     private static Reason reserveRefusal(ReserveFunds c, Open o) {
         if (!o.profile().currency().equals(c.currency())) return Reason.CURRENCY_MISMATCH;
+        Balances b = o.balances();
+        long debitsIfAllCaptured;
         try {
-            o.balances().reserve(c.amount()); // the held total must stay representable
-            if (o.profile().unlimitedOverdraft()) return null;
-            return o.balances().available(o.profile().overdraftLimit()) < c.amount() ? Reason.INSUFFICIENT_FUNDS : null;
+            // every hold may yet be captured, so posted plus held debits must stay representable
+            debitsIfAllCaptured = Money.add(Money.add(b.debitsPosted(), b.debitsPending()), c.amount());
         } catch (ArithmeticException overflow) {
             return Reason.OVERFLOW;
         }
+        if (o.profile().unlimitedOverdraft()) return null;
+        // available() < amount, rearranged: available itself can exceed a long when credits are high
+        return debitsIfAllCaptured - b.creditsPosted() > o.profile().overdraftLimit() ? Reason.INSUFFICIENT_FUNDS : null;
     }
 
     /** Saga hop 3: post the credit, or ask the debit side to give its hold back. */

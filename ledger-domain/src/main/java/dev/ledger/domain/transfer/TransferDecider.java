@@ -15,6 +15,7 @@ import dev.ledger.domain.transfer.TransferState.InFlight;
 import dev.ledger.domain.transfer.TransferState.Rejected;
 import dev.ledger.domain.transfer.TransferState.Unknown;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,9 +44,9 @@ public final class TransferDecider {
             case TransferInitiated e -> new InFlight(e.request(), state.version() + 1);
             case TransferCompleted e -> {
                 InFlight f = requireInFlight(state, e);
-                yield new Completed(f.request(), Map.of(
-                        f.request().debitAccountId(), e.debitAccountSeq(),
-                        f.request().creditAccountId(), e.creditAccountSeq()), f.version() + 1);
+                var position = new HashMap<String, Long>(Map.of(f.request().debitAccountId(), e.debitAccountSeq()));
+                position.merge(f.request().creditAccountId(), e.creditAccountSeq(), Math::max); // may be one account
+                yield new Completed(f.request(), position, f.version() + 1);
             }
             case TransferRejected e -> {
                 InFlight f = requireInFlight(state, e);
