@@ -1,0 +1,81 @@
+package dev.ledger.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/** The Javalin (Jetty 12) server: limits, problem documents for framework errors, request metrics. */
+final class HttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    /** A batch of 1000 transfers with metadata fits; anything larger is refused with 413. */
+    static final long MAX_REQUEST_BYTES = 4L * 1024 * 1024;
+    /** Above the longest outcome wait (30 s) plus a broker acknowledgement: only a bug hits it. */
+    static final long ASYNC_TIMEOUT_MS = 60_000;
+    /** A batch's Ledger-Position names up to 2000 accounts. */
+    static final int MAX_HEADER_BYTES = 256 * 1024;
+    static final long STOP_TIMEOUT_MS = 3_000;
+
+    private final Javalin javalin;
+
+    private HttpServer(Javalin javalin) {
+        this.javalin = javalin;
+    }
+
+    static HttpServer start(int port, ApiMetrics metrics, List<RouteGroup> groups) {
+        Javalin javalin = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            config.http.asyncTimeout = ASYNC_TIMEOUT_MS;
+            config.jetty.timeoutStatus = 503;
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setRequestHeaderSize(MAX_HEADER_BYTES);
+                http.setResponseHeaderSize(MAX_HEADER_BYTES);
+            });
+            config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
+            config.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(), route(ctx), ctx.statusCode()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> Replies.problem(ctx,
+                    Problem.of(slug(e.getStatus()), e.getMessage(), e.getStatus(), e.getMessage())));
+            config.routes.exception(Exception.class, (e, ctx) -> Replies.failure(ctx, e));
+            groups.forEach(group -> group.register(config.routes));
+        });
+        javalin.start(port);
+        return new HttpServer(javalin);
+    }
+
+    int port() {
+        return javalin.port();
+    }
+
+    /** The route template, not the path: the metric's cardinality stays fixed. */
+    private static String route(Context ctx) {
+        try {
+            return ctx.endpoint().path;
+        } catch (RuntimeException unmatched) {
+            return "unmatched";
+        }
+    }
+
+    private static String slug(int status) {
+        return switch (status) {
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 413 -> "request-too-large";
+            default -> "http-" + status;
+        };
+    }
+
+    @Override
+    public void close() {
+        try {
+            javalin.stop();
+        } catch (RuntimeException e) {
+            log.warn("stopping the HTTP server failed", e);
+        }
+    }
+}

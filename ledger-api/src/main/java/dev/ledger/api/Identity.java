@@ -1,0 +1,14 @@
+package dev.ledger.api;
+
+/**
+ * The id a write is deduplicated by: the one in the body, or one derived from the idempotency key.
+ * Which of the two decides the status of a conflict: 409 for an explicit id, 422 for a reused key.
+ */
+record Identity(String id, boolean derived) {
+    static final String ACCOUNT_SCOPE = "account";
+    static final String TRANSFER_SCOPE = "transfer";
+
+    static Identity of(String explicitId, IdempotencyKey key, String scope) {
+        return explicitId != null ? new Identity(explicitId, false) : new Identity(key.deriveId(scope), true);
+    }
+}

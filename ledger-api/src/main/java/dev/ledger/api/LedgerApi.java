@@ -1,0 +1,145 @@
+package dev.ledger.api;
+
+import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.kafka.LedgerTopics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The HTTP API: writes become commands on {@code ledger.commands} and are answered from
+ * {@code ledger.results}; reads come from the PostgreSQL read model. No request thread ever waits:
+ * a request waiting for an outcome or for the read model is a future, and their number is bounded.
+ */
+public final class LedgerApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LedgerApi.class);
+
+    /** Requests waiting for an outcome (and, separately, for the read model); beyond it, 429. */
+    static final int MAX_WAITING_REQUESTS = 10_000;
+    /** JDBC threads of the read side; about the size of a connection pool. */
+    static final int READ_THREADS = 8;
+    static final int READ_QUEUE_SIZE = 1_000;
+    static final long POSITION_POLL_INTERVAL_MS = 10;
+    /** How long start() may take to find the results topic and fix the listener's position. */
+    static final Duration LISTENER_START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final HttpServer http;
+    private final List<AutoCloseable> parts;
+
+    private LedgerApi(HttpServer http, List<AutoCloseable> parts) {
+        this.http = http;
+        this.parts = parts;
+    }
+
+    /**
+     * Starts the API and returns once it listens. The results listener is positioned first, so
+     * that no result of an accepted request can be missed.
+     *
+     * @param readModel       connections whose schema is the read model's
+     * @param processorsReady whether the command processors run; part of readiness
+     */
+    public static LedgerApi start(LedgerConfig config, DataSource readModel, PrometheusMeterRegistry registry,
+                                  BooleanSupplier processorsReady) {
+        var started = new ArrayList<AutoCloseable>(); // closed in reverse if a later part fails to start
+        try {
+            var topics = new LedgerTopics(config.topics());
+            var metrics = new ApiMetrics(registry);
+            var timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("ledger-api-timer").daemon().factory());
+            timer.setRemoveOnCancelPolicy(true); // a waiter answered in time leaves no task behind
+            started.add(timer::shutdownNow);
+            var readExecutor = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 0, TimeUnit.MILLISECONDS,
+                    new ArrayBlockingQueue<>(READ_QUEUE_SIZE),
+                    Thread.ofPlatform().name("ledger-api-read-", 0).daemon().factory(),
+                    new ThreadPoolExecutor.AbortPolicy());
+            started.add(readExecutor::shutdownNow);
+
+            var waiters = new ResultWaiters(MAX_WAITING_REQUESTS, timer);
+            started.add(waiters::close);
+            var listener = new ResultListener(config.bootstrapServers(), topics.results(), waiters, metrics);
+            started.add(listener);
+            listener.start(LISTENER_START_TIMEOUT);
+            var gateway = new CommandGateway(CommandGateway.producer(config.bootstrapServers(), topics.commands()),
+                    topics.commands().name(), waiters, metrics, Clock.systemUTC());
+            started.add(gateway);
+            gateway.warmUp();
+            Admin admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                    AdminClientConfig.CLIENT_ID_CONFIG, "ledger-api-health-" + UUID.randomUUID()));
+            started.add(() -> admin.close(Duration.ofSeconds(2)));
+
+            var reads = new ReadModel(readModel);
+            var positions = new PositionWaiter(reads, MAX_WAITING_REQUESTS, POSITION_POLL_INTERVAL_MS, timer);
+            started.add(positions);
+            metrics.waiting("outcome", waiters::waiting);
+            metrics.waiting("position", positions::waiting);
+
+            var checks = List.of(
+                    new OperationsRoutes.HealthCheck("kafka", () -> kafkaAnswers(admin)),
+                    new OperationsRoutes.HealthCheck("resultsListener",
+                            () -> CompletableFuture.completedFuture(listener.isReady())),
+                    new OperationsRoutes.HealthCheck("postgres", () -> CompletableFuture.supplyAsync(() -> {
+                        reads.ping();
+                        return true;
+                    }, readExecutor)),
+                    new OperationsRoutes.HealthCheck("processors",
+                            () -> CompletableFuture.completedFuture(processorsReady.getAsBoolean())));
+            HttpServer http = HttpServer.start(config.httpPort(), metrics, List.of(
+                    new AccountRoutes(gateway),
+                    new TransferRoutes(gateway),
+                    new QueryRoutes(reads, positions, readExecutor, Clock.systemUTC()),
+                    new OperationsRoutes(checks, registry)));
+            log.info("ledger API listening on port {}", http.port());
+
+            // stop order: answer the waiting requests (503), stop HTTP, then what it used
+            return new LedgerApi(http, List.of(waiters::close, positions, http, listener, gateway,
+                    () -> admin.close(Duration.ofSeconds(2)), readExecutor::shutdownNow, timer::shutdownNow));
+        } catch (RuntimeException e) {
+            closeAll(started.reversed());
+            throw e;
+        }
+    }
+
+    /** The port actually bound (the config may ask for 0). */
+    public int port() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        closeAll(parts);
+    }
+
+    private static CompletableFuture<Boolean> kafkaAnswers(Admin admin) {
+        var answered = new CompletableFuture<Boolean>();
+        admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) OperationsRoutes.CHECK_TIMEOUT_MS))
+                .nodes().whenComplete((nodes, error) -> answered.complete(error == null && !nodes.isEmpty()));
+        return answered;
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (AutoCloseable part : parts) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                log.warn("stopping a part of the API failed", e);
+            }
+        }
+    }
+}

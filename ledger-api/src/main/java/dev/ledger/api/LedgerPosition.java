@@ -1,0 +1,77 @@
+package dev.ledger.api;
+
+import dev.ledger.domain.Ids;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A consistency token: for each account, the sequence number of the last event a write caused
+ * there. Written as {@code alice:17,bob:4}. Ids may contain ':' (never ','), so an entry splits at
+ * its last ':'.
+ */
+record LedgerPosition(Map<String, Long> seqByAccount) {
+    static final String HEADER = "Ledger-Position";
+    static final String MIN_HEADER = "Ledger-Min-Position";
+    /** A batch of 1000 transfers touches at most 2000 accounts; a token naming more is not ours. */
+    static final int MAX_ACCOUNTS = 2048;
+    static final LedgerPosition EMPTY = new LedgerPosition(Map.of());
+
+    private static final Pattern SEQ = Pattern.compile("[0-9]{1,18}");
+
+    LedgerPosition {
+        // sorted, so that the same position always reads the same
+        seqByAccount = Collections.unmodifiableMap(new TreeMap<>(seqByAccount));
+    }
+
+    static LedgerPosition of(Map<String, Long> seqByAccount) {
+        return seqByAccount.isEmpty() ? EMPTY : new LedgerPosition(seqByAccount);
+    }
+
+    /** @throws IllegalArgumentException when the token is not one this server writes */
+    static LedgerPosition parse(String token) {
+        String trimmed = token.strip();
+        if (trimmed.isEmpty()) return EMPTY;
+        String[] parts = trimmed.split(",", -1);
+        if (parts.length > MAX_ACCOUNTS) throw new IllegalArgumentException("names more than " + MAX_ACCOUNTS + " accounts");
+        var seqs = new TreeMap<String, Long>();
+        for (String part : parts) {
+            String entry = part.strip();
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0) throw new IllegalArgumentException("'" + entry + "' is not <accountId>:<seq>");
+            String accountId = entry.substring(0, colon);
+            String seq = entry.substring(colon + 1);
+            if (!Ids.isValid(accountId)) throw new IllegalArgumentException("'" + accountId + "' is not an account id");
+            if (!SEQ.matcher(seq).matches()) throw new IllegalArgumentException("'" + seq + "' is not a sequence number");
+            seqs.merge(accountId, Long.parseLong(seq), Math::max);
+        }
+        return new LedgerPosition(seqs);
+    }
+
+    String format() {
+        return seqByAccount.entrySet().stream()
+                .map(e -> e.getKey() + ":" + e.getValue())
+                .collect(Collectors.joining(","));
+    }
+
+    /** The later of the two positions for each account: what a read must see to reflect both writes. */
+    LedgerPosition merge(Map<String, Long> other) {
+        if (other.isEmpty()) return this;
+        var merged = new TreeMap<>(seqByAccount);
+        other.forEach((account, seq) -> merged.merge(account, seq, Math::max));
+        return new LedgerPosition(merged);
+    }
+
+    boolean isEmpty() {
+        return seqByAccount.isEmpty();
+    }
+
+    /** True when the projected sequence numbers reach this position for every account named. */
+    boolean isReachedBy(Map<String, Long> projectedSeqByAccount) {
+        return seqByAccount.entrySet().stream()
+                .allMatch(e -> projectedSeqByAccount.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    }
+}

@@ -1,0 +1,101 @@
+package dev.ledger.api;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Holds reads that sent {@code Ledger-Min-Position} until the read model has projected that far,
+ * without a thread per request: one poller asks PostgreSQL, every few milliseconds and only while
+ * someone waits, for the positions of all accounts any waiter names, in one query.
+ */
+final class PositionWaiter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PositionWaiter.class);
+
+    private final ReadModel readModel;
+    private final int capacity;
+    private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService poller;
+    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private volatile boolean lastPollFailed;
+
+    /** @param timer runs the timeouts; the polls run on a thread of their own, since a poll may block */
+    PositionWaiter(ReadModel readModel, int capacity, long pollIntervalMs, ScheduledExecutorService timer) {
+        this.readModel = readModel;
+        this.capacity = capacity;
+        this.timer = timer;
+        this.poller = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("ledger-api-position-poller").daemon().factory());
+        poller.scheduleWithFixedDelay(this::poll, pollIntervalMs, pollIntervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Completes with true once every account the position names is projected at least that far, or
+     * with false after {@code waitMs}.
+     *
+     * @throws TooManyWaitingException when the waiters are at their bound
+     */
+    CompletableFuture<Boolean> await(LedgerPosition position, long waitMs) {
+        if (position.isEmpty()) return CompletableFuture.completedFuture(true);
+        if (waiting.incrementAndGet() > capacity) {
+            waiting.decrementAndGet();
+            throw new TooManyWaitingException(capacity);
+        }
+        var waiter = new Waiter(position);
+        waiters.add(waiter);
+        ScheduledFuture<?> timeout = timer.schedule(() -> waiter.future.complete(false), waitMs, TimeUnit.MILLISECONDS);
+        waiter.future.whenComplete((reached, error) -> {
+            waiters.remove(waiter);
+            timeout.cancel(false);
+            waiting.decrementAndGet();
+        });
+        return waiter.future;
+    }
+
+    int waiting() {
+        return waiting.get();
+    }
+
+    private void poll() {
+        if (waiters.isEmpty()) return;
+        try {
+            Set<String> accounts = new HashSet<>();
+            waiters.forEach(w -> accounts.addAll(w.position.seqByAccount().keySet()));
+            Map<String, Long> projected = readModel.accountSeqs(accounts);
+            waiters.forEach(w -> {
+                if (w.position.isReachedBy(projected)) w.future.complete(true);
+            });
+            lastPollFailed = false;
+        } catch (RuntimeException e) {
+            // keep polling: the waiters time out on their own if PostgreSQL stays away
+            if (!lastPollFailed) log.warn("polling the read model's positions failed", e);
+            lastPollFailed = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+        waiters.forEach(w -> w.future.complete(false));
+    }
+
+    private static final class Waiter {
+        final LedgerPosition position;
+        final CompletableFuture<Boolean> future = new CompletableFuture<>();
+
+        Waiter(LedgerPosition position) {
+            this.position = position;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.ledger.api;
+
+import dev.ledger.domain.Ids;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class IdempotencyKeyTest {
+
+    @Test
+    void given_a_bare_key_when_parsed_then_it_is_kept_as_sent() {
+        assertThat(IdempotencyKey.parse("order-42 retry/1").value().value()).isEqualTo("order-42 retry/1");
+    }
+
+    @Test
+    void given_a_quoted_key_when_parsed_then_the_quotes_are_not_part_of_it() {
+        assertThat(IdempotencyKey.parse("\"8e03978e-40d5\"").value()).isEqualTo(IdempotencyKey.parse("8e03978e-40d5").value());
+    }
+
+    @Test
+    void given_no_key_when_parsed_then_the_header_is_named_as_required() {
+        var result = IdempotencyKey.parse(null);
+
+        assertThat(result.errors()).extracting(FieldError::field).containsExactly("Idempotency-Key");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "\"\"", "caf\u00e9", "tab\there", "new\nline"})
+    void given_a_key_that_is_not_printable_ascii_when_parsed_then_it_is_refused(String key) {
+        assertThat(IdempotencyKey.parse(key).isValid()).isFalse();
+    }
+
+    @Test
+    void given_keys_at_the_length_bound_when_parsed_then_255_passes_and_256_does_not() {
+        assertThat(IdempotencyKey.parse("k".repeat(255)).isValid()).isTrue();
+        assertThat(IdempotencyKey.parse("k".repeat(256)).isValid()).isFalse();
+        assertThat(IdempotencyKey.parse("\"" + "k".repeat(255) + "\"").isValid()).isTrue();
+    }
+
+    @Test
+    void given_the_same_key_when_an_id_is_derived_twice_then_a_retry_gets_the_same_valid_id() {
+        var key = new IdempotencyKey("client-key-1");
+
+        String id = key.deriveId(Identity.ACCOUNT_SCOPE);
+
+        assertThat(id).isEqualTo(new IdempotencyKey("client-key-1").deriveId(Identity.ACCOUNT_SCOPE));
+        assertThat(id).startsWith("k-").hasSize(42);
+        assertThat(Ids.isValid(id)).isTrue();
+    }
+
+    @Test
+    void given_one_key_when_ids_are_derived_for_an_account_and_a_transfer_then_they_differ() {
+        var key = new IdempotencyKey("shared");
+
+        assertThat(key.deriveId(Identity.ACCOUNT_SCOPE)).isNotEqualTo(key.deriveId(Identity.TRANSFER_SCOPE));
+        assertThat(key.deriveId(Identity.ACCOUNT_SCOPE)).isNotEqualTo(new IdempotencyKey("shared2").deriveId("account"));
+    }
+
+    @Test
+    void given_an_explicit_id_when_the_identity_is_chosen_then_it_wins_over_the_key() {
+        var key = new IdempotencyKey("k");
+
+        assertThat(Identity.of("alice", key, Identity.ACCOUNT_SCOPE)).isEqualTo(new Identity("alice", false));
+        assertThat(Identity.of(null, key, Identity.ACCOUNT_SCOPE).derived()).isTrue();
+    }
+}
