@@ -1,0 +1,16 @@
+package dev.ledger.projection;
+
+/**
+ * The projection cannot go on without skipping or corrupting something: a gap in an aggregate's
+ * sequence, an event it cannot apply, a row PostgreSQL refuses. Never retried, never skipped: the
+ * projection stops and a person looks.
+ */
+public final class ProjectionHaltedException extends RuntimeException {
+    public ProjectionHaltedException(String message) {
+        super(message);
+    }
+
+    public ProjectionHaltedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

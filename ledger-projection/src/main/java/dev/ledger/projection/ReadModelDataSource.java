@@ -1,0 +1,32 @@
+package dev.ledger.projection;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/** The connection pool onto one read model schema, shared by the projection (writes) and the API (reads). */
+public final class ReadModelDataSource {
+    /** How long a caller waits for a pooled connection: one flush attempt, or one query, fails after it. */
+    public static final long CONNECTION_TIMEOUT_MS = 5_000;
+
+    private ReadModelDataSource() {
+    }
+
+    public static HikariDataSource create(String jdbcUrl, String user, String password, String schema,
+                                          int maxPoolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(maxPoolSize);
+        config.setPoolName("read-model-" + ReadModelSchema.requireIdentifier(schema));
+        // Unqualified table names resolve in this schema, so a rebuilt schema is swapped in by configuration.
+        config.addDataSourceProperty("currentSchema", schema);
+        // One multi-row INSERT per JDBC batch instead of one statement per row.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        config.addDataSourceProperty("connectTimeout", "5"); // seconds: a down server fails fast
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+        // Start even while PostgreSQL is down: the projection retries, the API answers 503.
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+}
