@@ -19,14 +19,17 @@ import java.util.TreeMap;
 
 /**
  * The ledger rebuilt from its event log alone, through the same evolve functions the processor
- * uses. Feed it events in per-aggregate order; it tracks the money credited but not yet captured,
+ * uses. Feed it events in per-aggregate order (partitions may interleave in any way: a capture
+ * may be read before the credit it follows); it tracks the money credited but not yet captured,
  * so the invariant can be checked in its in-flight form at any consistent cut.
  */
 public final class LedgerReplay {
     private final Map<String, AccountState> accounts = new HashMap<>();
     private final Map<String, TransferState> transfers = new HashMap<>();
-    /** transfer id -> amount credited to the credit side whose debit is not yet captured. */
+    /** transfer id -> amount credited to the credit side; captured ones are removed. */
     private final Map<String, InFlightCredit> creditedNotCaptured = new HashMap<>();
+    /** transfers whose capture was read before their credit: the credit is settled on arrival. */
+    private final java.util.Set<String> capturedBeforeCreditRead = new java.util.HashSet<>();
 
     private record InFlightCredit(Currency currency, long amount) {
     }
@@ -36,10 +39,10 @@ public final class LedgerReplay {
             case AccountEvent e -> {
                 AccountState next = AccountDecider.evolve(accounts.getOrDefault(e.accountId(), AccountDecider.INITIAL), e);
                 accounts.put(e.accountId(), next);
-                if (e instanceof AccountCredited c) {
+                if (e instanceof AccountCredited c && !capturedBeforeCreditRead.remove(c.transferId())) {
                     creditedNotCaptured.put(c.transferId(), new InFlightCredit(currencyOf(next), c.amount()));
-                } else if (e instanceof ReservationCaptured c) {
-                    creditedNotCaptured.remove(c.transferId());
+                } else if (e instanceof ReservationCaptured c && creditedNotCaptured.remove(c.transferId()) == null) {
+                    capturedBeforeCreditRead.add(c.transferId());
                 }
             }
             case TransferEvent e -> transfers.put(e.transferId(),

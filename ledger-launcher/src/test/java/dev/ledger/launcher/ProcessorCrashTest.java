@@ -43,7 +43,7 @@ class ProcessorCrashTest {
                 var workload = new TransferWorkload(r -> ledger.post("/v1/transfers", r.key(), r.body(),
                         "Prefer", "wait=20"), CUSTOMERS, 7);
                 TransferInvariantTest.open(ledger, TransferWorkload.SETTLEMENT, true);
-                workload.customers().forEach(id -> TransferInvariantTest.open(ledger, id, false));
+                TransferWorkload.concurrently(workload.customers(), id -> TransferInvariantTest.open(ledger, id, false));
                 workload.deposits();
 
                 // when: the child dies with SIGKILL while transfers are in flight

@@ -23,7 +23,7 @@ class TransferInvariantTest {
             // given: a settlement account and 99 customers funded from it
             var workload = new TransferWorkload(r -> ledger.post("/v1/transfers", r.key(), r.body()), CUSTOMERS, 42);
             open(ledger, TransferWorkload.SETTLEMENT, true);
-            workload.customers().forEach(id -> open(ledger, id, false));
+            TransferWorkload.concurrently(workload.customers(), id -> open(ledger, id, false));
             workload.deposits();
 
             // when: concurrent clients move money, while cuts of the log are taken

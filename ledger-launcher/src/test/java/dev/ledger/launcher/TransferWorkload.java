@@ -80,10 +80,24 @@ final class TransferWorkload {
         if (!pool.awaitTermination(10, TimeUnit.MINUTES)) throw new IllegalStateException("workload did not finish");
     }
 
+    /** Funds every customer from the settlement account, concurrently. */
     void deposits() {
-        for (String customer : customers) {
+        concurrently(customers, customer -> {
             String id = "dep-" + customer;
             submit(id, UUID.randomUUID().toString(), SETTLEMENT, customer, 1 + Math.floorMod(id.hashCode(), DEPOSIT_MAX));
+        });
+    }
+
+    /** Runs the action for every item from 16 threads (a parallel stream gets one worker on 2 cores). */
+    static <T> void concurrently(List<T> items, java.util.function.Consumer<T> action) {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            var futures = items.stream().map(item -> pool.submit(() -> action.accept(item))).toList();
+            for (var f : futures) f.get(5, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
