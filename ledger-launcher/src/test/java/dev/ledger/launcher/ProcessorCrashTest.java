@@ -47,11 +47,14 @@ class ProcessorCrashTest {
                 workload.deposits();
 
                 // when: the child dies with SIGKILL while transfers are in flight
-                var load = CompletableFuture.runAsync(() -> {
+                // own threads throughout: the common pool has a single worker on 2 cores
+                var load = new CompletableFuture<Void>();
+                Thread.ofPlatform().name("crash-test-load").start(() -> {
                     try {
                         workload.run(TRANSFERS, 24);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                        load.complete(null);
+                    } catch (Throwable e) {
+                        load.completeExceptionally(e);
                     }
                 });
                 while (workload.requests.get() < TRANSFERS / 3 && !load.isDone()) Thread.sleep(20);
@@ -97,20 +100,15 @@ class ProcessorCrashTest {
                 config.applicationIdPrefix(), stateDir.toString(), HexFormat.of().formatHex(config.ledgerKey()))
                 .redirectErrorStream(true).start();
         var out = new BufferedReader(new InputStreamReader(process.getInputStream()));
-        var ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.equals("RUNNING")) return true;
-                }
-                return false;
-            } catch (java.io.IOException e) {
-                return false;
-            }
+        var ready = new CompletableFuture<Boolean>();
+        // reads the child's output to the end, so that it never blocks on a full pipe
+        Thread.ofPlatform().daemon().name("processor-child-output").start(() -> {
+            out.lines().forEach(line -> {
+                if (line.equals("RUNNING")) ready.complete(true);
+            });
+            ready.complete(false);
         });
         assertThat(ready.get(90, TimeUnit.SECONDS)).as("child processor started").isTrue();
-        // keep draining its output so it never blocks on a full pipe
-        CompletableFuture.runAsync(() -> out.lines().forEach(line -> { }));
         return process;
     }
 }
