@@ -49,6 +49,10 @@ class TransferInvariantTest {
     }
 
     static void open(LedgerHarness ledger, String id, boolean unlimited) {
+        open(ledger.client(), id, unlimited);
+    }
+
+    static void open(LedgerClient ledger, String id, boolean unlimited) {
         var r = ledger.post("/v1/accounts", UUID.randomUUID().toString(),
                 "{\"accountId\":\"" + id + "\",\"currency\":\"EUR\",\"unlimitedOverdraft\":" + unlimited + "}");
         assertThat(r.status()).as(r.toString()).isEqualTo(201);

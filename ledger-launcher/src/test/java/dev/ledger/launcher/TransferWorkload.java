@@ -25,7 +25,7 @@ final class TransferWorkload {
     static final String SETTLEMENT = "settlement";
     static final long DEPOSIT_MAX = 50_000;
 
-    private final Function<Request, LedgerHarness.Response> client;
+    private final Function<Request, LedgerClient.Response> client;
     private final List<String> customers = new ArrayList<>();
     private final Random seeds;
     /** transfer id -> the first answer it got (final, pending, or lost when the call failed). */
@@ -42,7 +42,7 @@ final class TransferWorkload {
     record Answer(int status, String transferStatus) {
     }
 
-    TransferWorkload(Function<Request, LedgerHarness.Response> client, int customerCount, long seed) {
+    TransferWorkload(Function<Request, LedgerClient.Response> client, int customerCount, long seed) {
         this.client = client;
         this.seeds = new Random(seed);
         for (int i = 0; i < customerCount; i++) customers.add("cust-" + i);
@@ -142,7 +142,7 @@ final class TransferWorkload {
         }
     }
 
-    private Answer record(String id, String debit, String credit, long amount, LedgerHarness.Response r) {
+    private Answer record(String id, String debit, String credit, long amount, LedgerClient.Response r) {
         parties.put(id, new String[]{debit, credit});
         amounts.put(id, amount);
         var answer = new Answer(r.status(), r.status() == 201 || r.status() == 202 || r.status() == 422
@@ -151,7 +151,7 @@ final class TransferWorkload {
         return answer;
     }
 
-    LedgerHarness.Response send(Request request) {
+    LedgerClient.Response send(Request request) {
         long start = System.nanoTime();
         var response = client.apply(request);
         latencyMicros.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));

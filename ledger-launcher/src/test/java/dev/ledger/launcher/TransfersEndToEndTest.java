@@ -33,11 +33,11 @@ class TransfersEndToEndTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
     }
 
-    private static LedgerHarness.Response transfer(String id, String debit, String credit, long amount) {
+    private static LedgerClient.Response transfer(String id, String debit, String credit, long amount) {
         return transfer(id, debit, credit, amount, "EUR", UUID.randomUUID().toString());
     }
 
-    private static LedgerHarness.Response transfer(String id, String debit, String credit, long amount, String currency,
+    private static LedgerClient.Response transfer(String id, String debit, String credit, long amount, String currency,
                                                    String key) {
         return ledger.post("/v1/transfers", key, """
                 {"transferId":"%s","debitAccountId":"%s","creditAccountId":"%s","amount":%d,"currency":"%s",

@@ -1,0 +1,120 @@
+package dev.ledger.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.kafka.LedgerJson;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/** What a test uses to talk to a running ledger: its HTTP API, and its event topic read as an auditor would. */
+class LedgerClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Supplier<String> baseUrl;
+    private final LedgerConfig config;
+
+    /** @param config where the event topic is; may be null for a client that only speaks HTTP */
+    LedgerClient(Supplier<String> baseUrl, LedgerConfig config) {
+        this.baseUrl = baseUrl;
+        this.config = config;
+    }
+
+    LedgerConfig config() {
+        return config;
+    }
+
+    Response post(String path, String idempotencyKey, String body, String... headers) {
+        var builder = request(path, headers).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (idempotencyKey != null) builder.header("Idempotency-Key", idempotencyKey);
+        return send(builder.build());
+    }
+
+    Response get(String path, String... headers) {
+        return send(request(path, headers).GET().build());
+    }
+
+    private HttpRequest.Builder request(String path, String... headers) {
+        var builder = HttpRequest.newBuilder(URI.create(baseUrl.get() + path)).timeout(Duration.ofSeconds(40));
+        for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
+        return builder;
+    }
+
+    private Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r.headers().map());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every committed event on the event topic, read as an auditor would (read_committed). */
+    List<EventEnvelope> committedEvents() {
+        var events = new ArrayList<EventEnvelope>();
+        readCommitted(config.topics().events(), r -> events.add(LedgerJson.readEvent(r.value())));
+        return events;
+    }
+
+    void readCommitted(String topic, Consumer<ConsumerRecord<String, byte[]>> sink) {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("could not read " + topic + " to its end");
+                consumer.poll(Duration.ofMillis(200)).forEach(sink);
+            }
+        }
+    }
+
+    record Response(int status, String body, Map<String, List<String>> headers) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new IllegalStateException("not JSON: " + body, e);
+            }
+        }
+
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+}
