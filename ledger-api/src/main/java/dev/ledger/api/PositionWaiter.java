@@ -55,12 +55,12 @@ final class PositionWaiter implements AutoCloseable {
         var waiter = new Waiter(position);
         waiters.add(waiter);
         ScheduledFuture<?> timeout = timer.schedule(() -> waiter.future.complete(false), waitMs, TimeUnit.MILLISECONDS);
-        waiter.future.whenComplete((reached, error) -> {
+        // the caller continues on the returned stage, so the slot is free before any answer is written
+        return waiter.future.whenComplete((reached, error) -> {
             waiters.remove(waiter);
             timeout.cancel(false);
             waiting.decrementAndGet();
         });
-        return waiter.future;
     }
 
     int waiting() {

@@ -57,8 +57,8 @@ final class ResultWaiters {
             var waiter = new Waiter(e.commandId(), e.aggregateId());
             byCommandId.put(e.commandId(), waiter);
             waiter.timeout = timer.schedule(() -> waiter.future.complete(Optional.empty()), waitMs, TimeUnit.MILLISECONDS);
-            waiter.future.whenComplete((outcome, error) -> forget(waiter));
-            futures.add(waiter.future);
+            // callers continue on the dependent stage, so the slot is free before any answer is written
+            futures.add(waiter.future.whenComplete((outcome, error) -> forget(waiter)));
         }
         return futures;
     }
