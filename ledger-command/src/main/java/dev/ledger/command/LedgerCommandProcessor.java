@@ -59,6 +59,8 @@ public final class LedgerCommandProcessor implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationIdPrefix() + "-command");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // there is no global store; this only opts into Kafka 5.0's default now (and silences its warning)
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("command").toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);

@@ -130,6 +130,8 @@ public final class LedgerProjection implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("projection").toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        // there is no global store; this only opts into Kafka 5.0's default now (and silences its warning)
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
                 Math.max(config.commitIntervalMs(), settings.minCommitIntervalMs()));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
