@@ -21,6 +21,7 @@ import java.util.Properties;
 public final class LedgerCommandProcessor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerCommandProcessor.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    static final long POLL_MS = 5;
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
@@ -64,6 +65,9 @@ public final class LedgerCommandProcessor implements AutoCloseable {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("command").toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        // The next saga hop is visible only after this thread commits; with the default poll.ms of
+        // 100 the thread would sit in poll() waiting for input its own pending commit holds back.
+        props.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
