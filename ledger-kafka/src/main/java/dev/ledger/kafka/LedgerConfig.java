@@ -22,7 +22,7 @@ public record LedgerConfig(
         String applicationIdPrefix) {
 
     public static final int DEFAULT_PARTITIONS = 12;
-    public static final long DEFAULT_COMMIT_INTERVAL_MS = 20;
+    public static final long DEFAULT_COMMIT_INTERVAL_MS = 10;
 
     public LedgerConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");

@@ -56,7 +56,8 @@ final class LedgerHarness implements AutoCloseable {
             return new LedgerConfig(SharedInfrastructure.bootstrapServers(),
                     SharedInfrastructure.jdbcUrl().replaceFirst("/postgres(\\?|$)", "/" + database + "$1"),
                     SharedInfrastructure.dbUser(), SharedInfrastructure.dbPassword(), 0, PARTITIONS, key,
-                    Files.createTempDirectory("ledger-state-"), TopicNames.prefixed(unique + "."), 20, "test-" + unique);
+                    Files.createTempDirectory("ledger-state-"), TopicNames.prefixed(unique + "."), LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS,
+                    "test-" + unique);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
