@@ -1,10 +1,16 @@
 package dev.ledger.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -138,6 +144,25 @@ class TransfersEndToEndTest {
         long credited = ledger.committedEvents().stream()
                 .filter(e -> e.type().equals("AccountCredited") && e.correlationId().equals("retry-1")).count();
         assertThat(credited).isEqualTo(1);
+    }
+
+    @Test
+    void an_unreadable_command_is_dead_lettered_counted_and_the_partition_goes_on() throws Exception {
+        var config = ledger.config();
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            // keyed like alice, so it lands on the partition that serves her
+            producer.send(new ProducerRecord<>(config.topics().commands(), "alice", "{\"type\":\"StealMoney\",\"schemaVersion\":1}")).get();
+        }
+
+        var after = transfer("after-garbage", "bank", "alice", 1);
+        assertThat(after.status()).as("the partition still serves alice").isEqualTo(201);
+        var deadLetters = new java.util.ArrayList<String>();
+        ledger.client().readCommitted(config.topics().deadLetters(), r -> deadLetters.add(
+                new String(r.headers().lastHeader("ledger-dead-letter-reason").value(), StandardCharsets.UTF_8)));
+        assertThat(deadLetters).anyMatch(reason -> reason.contains("unknown command type 'StealMoney'"));
+        assertThat(ledger.get("/metrics").body()).containsPattern("ledger_commands_dead_lettered_total(\\{[^}]*})? [1-9]");
     }
 
     @Test
