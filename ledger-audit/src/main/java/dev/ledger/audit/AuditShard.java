@@ -1,0 +1,243 @@
+package dev.ledger.audit;
+
+import dev.ledger.domain.account.AccountDecider;
+import dev.ledger.domain.account.AccountEvent;
+import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.FundsReserved;
+import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
+import dev.ledger.domain.account.AccountEvent.ReservationReleased;
+import dev.ledger.domain.account.AccountProfile;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.account.Balances;
+import dev.ledger.domain.transfer.TransferDecider;
+import dev.ledger.domain.transfer.TransferEvent;
+import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.LedgerJson;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The audit of the partitions one thread reads, record by record, in partition order. An aggregate's
+ * events all live on one partition, so they reach exactly one shard, in their order; partitions
+ * interleave arbitrarily, which is why everything that spans aggregates (the saga, the invariant) is
+ * only judged once every shard is done ({@link AuditEvaluation}).
+ *
+ * <p>For each record: read it with the ledger's own reader ({@link LedgerJson#readEvent}); check its
+ * key and partition; check its seq against the aggregate's last; verify its hash with the ledger key
+ * over the previous hash and the exact stored bytes; fold it through the domain's {@code evolve};
+ * check the account's limit; note what it tells about its transfer's saga. A record that fails a check
+ * is still folded when it can be (the balances then show what the log says, and the report says why
+ * the log is not to be trusted); the next record is verified against the hash the failing one claimed,
+ * so one altered event is named once instead of breaking every later link.
+ *
+ * <p>Not thread-safe: one per reading thread.
+ */
+final class AuditShard {
+
+    /** One aggregate's replay: where its chain stands and its folded state. */
+    static final class Track<S> {
+        final int partition;
+        S state;
+        long seq;
+        byte[] hash = HashChain.GENESIS;
+        Instant firstAt;
+        Instant lastAt;
+        /** An event after the as-of instant was read: it and everything after it are outside the cut. */
+        boolean cut;
+
+        Track(int partition, S initial) {
+            this.partition = partition;
+            this.state = initial;
+        }
+    }
+
+    private final HashChain chain;
+    private final Instant asOf;
+    private final Violations violations;
+    final Map<String, Track<AccountState>> accounts = new HashMap<>(1 << 12);
+    final Map<String, Track<TransferState>> transfers = new HashMap<>(1 << 16);
+    final Map<String, SagaFacts> sagas = new HashMap<>(1 << 16);
+    long recordsRead;
+    long eventsAudited;
+    long eventsAfterAsOf;
+
+    AuditShard(byte[] ledgerKey, Instant asOf, Violations violations) {
+        this.chain = new HashChain(ledgerKey);
+        this.asOf = asOf;
+        this.violations = violations;
+    }
+
+    /**
+     * @param key        the record key (the aggregate id), may be null
+     * @param value      the exact stored bytes
+     * @param claimedHash the {@value HashChain#HEADER} header, or null when absent
+     */
+    void accept(int partition, long offset, String key, byte[] value, byte[] claimedHash) {
+        recordsRead++;
+        if (value == null) {
+            violations.add(AuditCheck.READABLE, key, null, partition, offset, "a record without a value (tombstone)");
+            return;
+        }
+        EventEnvelope envelope;
+        try {
+            envelope = LedgerJson.readEvent(value);
+        } catch (RuntimeException unreadable) {
+            violations.add(AuditCheck.READABLE, key, null, partition, offset, "unreadable event: "
+                    + unreadable.getMessage());
+            return;
+        }
+        switch (envelope.event()) {
+            case AccountEvent e -> account(partition, offset, key, value, claimedHash, envelope, e);
+            case TransferEvent e -> transfer(partition, offset, key, value, claimedHash, envelope, e);
+            default -> violations.add(AuditCheck.READABLE, key, envelope.seq(), partition, offset,
+                    "an event of no known aggregate: " + envelope.type());
+        }
+    }
+
+    private void account(int partition, long offset, String key, byte[] value, byte[] claimedHash,
+                         EventEnvelope envelope, AccountEvent event) {
+        Track<AccountState> track = track(accounts, envelope, partition, AccountDecider.INITIAL);
+        if (!admit(track, envelope)) return;
+        verifyLink(track, partition, offset, key, value, claimedHash, envelope);
+        AccountState next;
+        try {
+            next = AccountDecider.evolve(track.state, event);
+        } catch (RuntimeException impossible) {
+            domain(envelope, partition, offset, impossible);
+            return;
+        }
+        track.state = next;
+        checkLimit(envelope, partition, offset, next);
+        switch (event) {
+            case FundsReserved e -> step(e.transferId(), envelope, e.amount(), Kind.RESERVED, next);
+            case AccountCredited e -> step(e.transferId(), envelope, e.amount(), Kind.CREDITED, next);
+            case ReservationCaptured e -> step(e.transferId(), envelope, e.amount(), Kind.CAPTURED, next);
+            case ReservationReleased e -> step(e.transferId(), envelope, e.amount(), Kind.RELEASED, next);
+            default -> {
+            }
+        }
+    }
+
+    private void transfer(int partition, long offset, String key, byte[] value, byte[] claimedHash,
+                          EventEnvelope envelope, TransferEvent event) {
+        Track<TransferState> track = track(transfers, envelope, partition, TransferDecider.INITIAL);
+        if (!admit(track, envelope)) return;
+        verifyLink(track, partition, offset, key, value, claimedHash, envelope);
+        try {
+            track.state = TransferDecider.evolve(track.state, event);
+        } catch (RuntimeException impossible) {
+            domain(envelope, partition, offset, impossible);
+        }
+    }
+
+    private <S> Track<S> track(Map<String, Track<S>> tracks, EventEnvelope envelope, int partition, S initial) {
+        Track<S> track = tracks.get(envelope.aggregateId());
+        if (track == null) {
+            track = new Track<>(partition, initial);
+            tracks.put(envelope.aggregateId(), track);
+        }
+        return track;
+    }
+
+    /** False for an event outside the as-of cut: each aggregate's history is cut at its first later event. */
+    private boolean admit(Track<?> track, EventEnvelope envelope) {
+        if (track.cut || (asOf != null && envelope.occurredAt().isAfter(asOf))) {
+            track.cut = true;
+            eventsAfterAsOf++;
+            return false;
+        }
+        eventsAudited++;
+        if (track.firstAt == null) track.firstAt = envelope.occurredAt();
+        track.lastAt = envelope.occurredAt();
+        return true;
+    }
+
+    /** Envelope, sequence and hash checks of one record against its aggregate's chain so far. */
+    private void verifyLink(Track<?> track, int partition, long offset, String key, byte[] value, byte[] claimedHash,
+                            EventEnvelope envelope) {
+        String id = envelope.aggregateId();
+        long seq = envelope.seq();
+        if (!id.equals(key)) {
+            violations.add(AuditCheck.ENVELOPE, id, seq, partition, offset, "the record is keyed '" + key
+                    + "' but its event belongs to '" + id + "'");
+        }
+        if (!envelope.event().aggregateId().equals(id)) {
+            violations.add(AuditCheck.ENVELOPE, id, seq, partition, offset, "the envelope names '" + id
+                    + "' but its data belongs to '" + envelope.event().aggregateId() + "'");
+        }
+        if (track.partition != partition) {
+            violations.add(AuditCheck.ENVELOPE, id, seq, partition, offset, "the aggregate's earlier events are on "
+                    + "partition " + track.partition + ": its order across partitions is undefined");
+        }
+        long expected = track.seq + 1;
+        if (seq > expected) {
+            violations.add(AuditCheck.SEQUENCE, id, expected, partition, offset, "seq " + expected
+                    + (seq == expected + 1 ? " is" : ".." + (seq - 1) + " are") + " missing: the event after seq "
+                    + track.seq + " is seq " + seq);
+        } else if (seq < expected) {
+            violations.add(AuditCheck.SEQUENCE, id, seq, partition, offset, "seq " + seq + " comes after seq "
+                    + track.seq + ": out of order or repeated");
+        }
+        track.seq = Math.max(track.seq, seq);
+        if (claimedHash == null) {
+            violations.add(AuditCheck.HASH_CHAIN, id, seq, partition, offset, "the record has no "
+                    + HashChain.HEADER + " header");
+        } else {
+            if (!chain.verifies(track.hash, value, claimedHash)) {
+                violations.add(AuditCheck.HASH_CHAIN, id, seq, partition, offset, "the " + HashChain.HEADER
+                        + " header is not HMAC(ledger key, previous hash || these bytes): the event was altered, "
+                        + "forged, moved or an earlier one is missing");
+            }
+            track.hash = claimedHash;
+        }
+    }
+
+    private void domain(EventEnvelope envelope, int partition, long offset, RuntimeException impossible) {
+        violations.add(AuditCheck.DOMAIN, envelope.aggregateId(), envelope.seq(), partition, offset,
+                envelope.type() + " cannot apply: " + impossible.getMessage());
+    }
+
+    /** Debits posted and held may never exceed credits plus the overdraft limit (the reservation's rule). */
+    private void checkLimit(EventEnvelope envelope, int partition, long offset, AccountState state) {
+        if (!(state instanceof AccountState.Open open)) return;
+        AccountProfile profile = open.profile();
+        if (profile.unlimitedOverdraft()) return;
+        Balances b = open.balances();
+        try {
+            long exposure = Math.subtractExact(Math.addExact(b.debitsPosted(), b.debitsPending()), b.creditsPosted());
+            if (exposure > profile.overdraftLimit()) {
+                violations.add(AuditCheck.LIMITS, envelope.aggregateId(), envelope.seq(), partition, offset,
+                        "debits posted " + b.debitsPosted() + " + held " + b.debitsPending() + " - credits "
+                                + b.creditsPosted() + " = " + exposure + " exceed the overdraft limit "
+                                + profile.overdraftLimit());
+            }
+        } catch (ArithmeticException overflow) {
+            violations.add(AuditCheck.LIMITS, envelope.aggregateId(), envelope.seq(), partition, offset,
+                    "debits posted plus held overflow a long");
+        }
+    }
+
+    private enum Kind { RESERVED, CREDITED, CAPTURED, RELEASED }
+
+    private void step(String transferId, EventEnvelope envelope, long amount, Kind kind, AccountState account) {
+        SagaFacts facts = sagas.get(transferId);
+        if (facts == null) {
+            facts = new SagaFacts();
+            sagas.put(transferId, facts);
+        }
+        var step = new SagaFacts.Step(envelope.aggregateId(), envelope.seq(), amount);
+        switch (kind) {
+            case RESERVED -> facts.reserved = SagaFacts.pick(transferId, "FundsReserved", facts.reserved, step, violations);
+            case CREDITED -> {
+                if (facts.credited == null) facts.creditedCurrency = LedgerReplay.currencyOf(account);
+                facts.credited = SagaFacts.pick(transferId, "AccountCredited", facts.credited, step, violations);
+            }
+            case CAPTURED -> facts.captured = SagaFacts.pick(transferId, "ReservationCaptured", facts.captured, step, violations);
+            case RELEASED -> facts.released = SagaFacts.pick(transferId, "ReservationReleased", facts.released, step, violations);
+        }
+    }
+}

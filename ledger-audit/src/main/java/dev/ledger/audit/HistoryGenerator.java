@@ -1,0 +1,293 @@
+package dev.ledger.audit;
+
+import dev.ledger.domain.Decision;
+import dev.ledger.domain.LedgerCommand;
+import dev.ledger.domain.LedgerEvent;
+import dev.ledger.domain.account.AccountCommand;
+import dev.ledger.domain.account.AccountDecider;
+import dev.ledger.domain.account.AccountEvent;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.account.AccountCommand.CaptureReservation;
+import dev.ledger.domain.account.AccountCommand.CreditAccount;
+import dev.ledger.domain.account.AccountCommand.ReleaseReservation;
+import dev.ledger.domain.account.AccountCommand.ReserveFunds;
+import dev.ledger.domain.transfer.TransferCommand;
+import dev.ledger.domain.transfer.TransferCommand.CompleteTransfer;
+import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
+import dev.ledger.domain.transfer.TransferCommand.RejectTransfer;
+import dev.ledger.domain.transfer.TransferDecider;
+import dev.ledger.domain.transfer.TransferEvent;
+import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.LedgerJson;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
+
+/**
+ * Writes a synthetic but valid history for measuring the audit: accounts opened, funded from a
+ * settlement account, then random transfers between customers (some refused for lack of funds), each
+ * decided by the domain's own deciders and its saga run hop by hop, exactly as the command processor
+ * would: same envelopes, same event ids, same hash chains with the given key, keyed by aggregate, in
+ * Kafka transactions. Much faster than the real ledger (no HTTP, no Streams, no round trips), so that
+ * a history of millions of events takes a minute rather than an hour. Not a test and not a load test:
+ * a fixture for the audit's benchmark.
+ */
+public final class HistoryGenerator implements AutoCloseable {
+    public static final String SETTLEMENT = "settlement";
+    private static final Currency EUR = Currency.getInstance("EUR");
+    private static final long DEPOSIT = 1_000_000;
+    private static final int EVENTS_PER_TRANSACTION = 50_000;
+
+    /** What was written. */
+    public record Summary(long events, long transfers, int accounts, long millis) {
+    }
+
+    private record Pending(LedgerCommand command, String commandId, String correlationId, String causationId) {
+    }
+
+    /** Where the generated records go: a Kafka topic, or a list in a test. */
+    interface Sink extends AutoCloseable {
+        void write(String key, long timestampMs, byte[] value, byte[] hash);
+
+        /** Called every {@value #EVENTS_PER_TRANSACTION} events and at the end. */
+        default void commit() {
+        }
+
+        @Override
+        default void close() {
+        }
+    }
+
+    private final Sink sink;
+    private final HashChain chain;
+    private final Map<String, AccountState> accounts = new HashMap<>();
+    private final Map<String, byte[]> accountHashes = new HashMap<>();
+    private final Map<String, TransferState> transfers = new HashMap<>();
+    private final Map<String, byte[]> transferHashes = new HashMap<>();
+    private final Deque<Pending> queue = new ArrayDeque<>();
+    private long clockMs;
+    private long events;
+    private long inTransaction;
+
+    HistoryGenerator(Sink sink, byte[] ledgerKey, Instant start) {
+        this.sink = sink;
+        this.chain = new HashChain(ledgerKey);
+        this.clockMs = start.toEpochMilli();
+    }
+
+    /** A transactional producer onto the topic: the records are read_committed-visible at each commit. */
+    static Sink kafka(String bootstrapServers, String topic) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ledger-history-generator-" + UUID.randomUUID());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"); // as the command processor writes
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+        producer.beginTransaction();
+        return new Sink() {
+            @Override
+            public void write(String key, long timestampMs, byte[] value, byte[] hash) {
+                producer.send(new ProducerRecord<>(topic, null, timestampMs, key, value,
+                        new RecordHeaders().add(HashChain.HEADER, hash)));
+            }
+
+            @Override
+            public void commit() {
+                producer.commitTransaction();
+                producer.beginTransaction();
+            }
+
+            @Override
+            public void close() {
+                producer.close(); // aborts the empty transaction begun by the last commit
+            }
+        };
+    }
+
+    /**
+     * Creates the topic when it is missing, then writes at least {@code targetEvents} events to it.
+     *
+     * @param customers customer accounts besides the settlement account
+     * @param progress  told the number of events written so far, now and then
+     */
+    public static Summary generate(String bootstrapServers, String topic, int partitions, byte[] ledgerKey,
+                                   long targetEvents, int customers, long seed, LongConsumer progress) {
+        long start = System.nanoTime();
+        createTopic(bootstrapServers, topic, partitions);
+        long transfers = 0;
+        try (var generator = new HistoryGenerator(kafka(bootstrapServers, topic), ledgerKey,
+                Instant.now().minusSeconds(targetEvents / 1000 + 3600))) {
+            Random random = new Random(seed);
+            List<String> ids = new ArrayList<>();
+            generator.open(SETTLEMENT, true);
+            for (int i = 0; i < customers; i++) {
+                String id = "cust-" + i;
+                ids.add(id);
+                generator.open(id, false);
+            }
+            for (String id : ids) generator.transfer("dep-" + id, SETTLEMENT, id, DEPOSIT);
+            while (generator.events < targetEvents) {
+                String debit = ids.get(random.nextInt(ids.size()));
+                String credit = ids.get(random.nextInt(ids.size()));
+                if (debit.equals(credit)) credit = SETTLEMENT;
+                generator.transfer("t-" + transfers++, debit, credit, 1 + random.nextInt(200_000));
+                if (transfers % 10_000 == 0) progress.accept(generator.events);
+            }
+            generator.commit();
+            progress.accept(generator.events);
+            return new Summary(generator.events, transfers + customers, customers + 1,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    /** Kept forever like the ledger's own event topic; an existing topic is used as it is. */
+    static void createTopic(String bootstrapServers, String topic, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())
+                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + topic, e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + topic, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not create " + topic + " in time", e);
+        }
+    }
+
+    void open(String id, boolean unlimited) {
+        submit(new AccountCommand.OpenAccount(id, EUR, 0, unlimited, Map.of()), "open-" + id, id, "open-" + id);
+    }
+
+    void transfer(String id, String debit, String credit, long amount) {
+        clockMs++;
+        submit(new InitiateTransfer(new TransferRequest(id, debit, credit, amount, EUR, "generated", Map.of())),
+                "initiate-" + id, id, "initiate-" + id);
+    }
+
+    /** Decides the command and, depth first, every follow-up it causes: the whole saga, as the processor would. */
+    private void submit(LedgerCommand command, String commandId, String correlationId, String causationId) {
+        queue.add(new Pending(command, commandId, correlationId, causationId));
+        while (!queue.isEmpty()) {
+            Pending next = queue.poll();
+            switch (next.command()) {
+                case AccountCommand c -> {
+                    AccountState state = accounts.getOrDefault(c.accountId(), AccountDecider.INITIAL);
+                    Decision<AccountEvent> d = AccountDecider.decide(c, state);
+                    String cause = next.commandId();
+                    for (int i = 0; i < d.events().size(); i++) {
+                        AccountEvent e = d.events().get(i);
+                        cause = emit(c.accountId(), state.version() + 1, e, next, i, accountHashes);
+                        state = AccountDecider.evolve(state, e);
+                    }
+                    accounts.put(c.accountId(), state);
+                    followUps(d, cause);
+                }
+                case TransferCommand c -> {
+                    TransferState state = transfers.getOrDefault(c.transferId(), TransferDecider.INITIAL);
+                    Decision<TransferEvent> d = TransferDecider.decide(c, state);
+                    String cause = next.commandId();
+                    for (int i = 0; i < d.events().size(); i++) {
+                        TransferEvent e = d.events().get(i);
+                        cause = emit(c.transferId(), state.version() + 1, e, next, i, transferHashes);
+                        state = TransferDecider.evolve(state, e);
+                    }
+                    transfers.put(c.transferId(), state);
+                    followUps(d, cause);
+                }
+                default -> throw new IllegalStateException("unknown command " + next.command());
+            }
+        }
+    }
+
+    private void followUps(Decision<?> decision, String cause) {
+        for (LedgerCommand next : decision.followUps()) {
+            String transferId = transferId(next);
+            queue.add(new Pending(next, transferId + "/" + LedgerJson.typeName(next), transferId, cause));
+        }
+    }
+
+    private static String transferId(LedgerCommand command) {
+        return switch (command) {
+            case ReserveFunds c -> c.transferId();
+            case CreditAccount c -> c.transferId();
+            case CaptureReservation c -> c.transferId();
+            case ReleaseReservation c -> c.transferId();
+            case CompleteTransfer c -> c.transferId();
+            case RejectTransfer c -> c.transferId();
+            default -> throw new IllegalStateException("not a saga hop: " + command);
+        };
+    }
+
+    /** Writes one event with its hash-chain link; returns its id (the cause of the follow-ups). */
+    private String emit(String aggregateId, long seq, LedgerEvent event, Pending cause, int index,
+                        Map<String, byte[]> hashes) {
+        String eventId = UUID.nameUUIDFromBytes((cause.commandId() + "\u0000" + aggregateId + "\u0000" + index)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        var envelope = new EventEnvelope(eventId, LedgerJson.typeName(event), LedgerJson.SCHEMA_VERSION, aggregateId,
+                seq, Instant.ofEpochMilli(clockMs), cause.commandId(), cause.correlationId(), cause.causationId(), event);
+        byte[] bytes = LedgerJson.writeEvent(envelope);
+        byte[] hash = chain.next(hashes.getOrDefault(aggregateId, HashChain.GENESIS), bytes);
+        hashes.put(aggregateId, hash);
+        sink.write(aggregateId, clockMs, bytes, hash);
+        events++;
+        if (++inTransaction >= EVENTS_PER_TRANSACTION) commit();
+        return eventId;
+    }
+
+    void commit() {
+        sink.commit();
+        inTransaction = 0;
+    }
+
+    long events() {
+        return events;
+    }
+
+    /** Moves the generator's clock: the next events are stamped this much later. */
+    void advance(long millis) {
+        clockMs += millis;
+    }
+
+    @Override
+    public void close() {
+        sink.close();
+    }
+}

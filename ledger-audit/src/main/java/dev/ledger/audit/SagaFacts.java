@@ -1,0 +1,41 @@
+package dev.ledger.audit;
+
+import java.util.Currency;
+
+/**
+ * What the accounts recorded about one transfer: its reservation, credit, capture and release, each
+ * with the account and the sequence number of the event that recorded it. The events of one transfer
+ * live on up to three partitions, so each reading thread collects its own and they are merged at the end.
+ */
+final class SagaFacts {
+    /** One account event of the saga; null while not (yet) read. */
+    record Step(String accountId, long seq, long amount) {
+    }
+
+    Step reserved;
+    Step credited;
+    /** The credited account's currency: the invariant's in-flight sum is per currency. */
+    Currency creditedCurrency;
+    Step captured;
+    Step released;
+
+    /** Takes over the other thread's steps; a step recorded twice is a saga violation. */
+    void merge(String transferId, SagaFacts other, Violations violations) {
+        reserved = pick(transferId, "FundsReserved", reserved, other.reserved, violations);
+        if (credited == null) creditedCurrency = other.creditedCurrency;
+        credited = pick(transferId, "AccountCredited", credited, other.credited, violations);
+        captured = pick(transferId, "ReservationCaptured", captured, other.captured, violations);
+        released = pick(transferId, "ReservationReleased", released, other.released, violations);
+    }
+
+    static Step pick(String transferId, String what, Step mine, Step theirs, Violations violations) {
+        if (mine == null) return theirs;
+        if (theirs != null) twice(transferId, what, mine, theirs, violations);
+        return mine;
+    }
+
+    static void twice(String transferId, String what, Step first, Step second, Violations violations) {
+        violations.add(AuditCheck.SAGA, second.accountId(), second.seq(), null, null, what + " of transfer "
+                + transferId + " is recorded twice: also on " + first.accountId() + " seq " + first.seq());
+    }
+}

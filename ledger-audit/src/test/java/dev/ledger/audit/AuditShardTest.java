@@ -1,0 +1,265 @@
+package dev.ledger.audit;
+
+import dev.ledger.domain.account.AccountEvent;
+import dev.ledger.domain.account.Balances;
+import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.LedgerJson;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The checks over in-memory histories made by the domain's own deciders: no Kafka. */
+class AuditShardTest {
+    private static final byte[] KEY = "the ledger key of this test, 32b".getBytes(StandardCharsets.UTF_8);
+    private static final Instant START = Instant.parse("2026-11-22T09:00:00Z");
+    private static final int PARTITIONS = 3;
+
+    record Rec(int partition, String key, long timestamp, byte[] value, byte[] hash) {
+        EventEnvelope envelope() {
+            return LedgerJson.readEvent(value);
+        }
+    }
+
+    /** Audits the records, partition by partition in list order, on one shard per partition. */
+    record Result(Violations violations, AuditEvaluation evaluation) {
+        List<Violation> of(AuditCheck check) {
+            return violations.kept(check);
+        }
+
+        boolean passed() {
+            for (AuditCheck c : AuditCheck.values()) if (violations.count(c) > 0) return false;
+            return true;
+        }
+
+        AuditReport.AccountBalance account(String id) {
+            return evaluation.balances().stream().filter(a -> a.accountId().equals(id)).findFirst().orElseThrow();
+        }
+    }
+
+    static List<Rec> history(int customers, int transfers, long seed) {
+        List<Rec> records = new ArrayList<>();
+        try (var generator = new HistoryGenerator((key, ts, value, hash) ->
+                records.add(new Rec(Math.floorMod(key.hashCode(), PARTITIONS), key, ts, value, hash)), KEY, START)) {
+            var random = new java.util.Random(seed);
+            generator.open(HistoryGenerator.SETTLEMENT, true);
+            for (int i = 0; i < customers; i++) generator.open("c" + i, false);
+            for (int i = 0; i < customers; i++) generator.transfer("dep-" + i, HistoryGenerator.SETTLEMENT, "c" + i, 1_000);
+            for (int i = 0; i < transfers; i++) {
+                generator.advance(10);
+                String debit = "c" + random.nextInt(customers);
+                String credit = "c" + random.nextInt(customers);
+                if (debit.equals(credit)) credit = HistoryGenerator.SETTLEMENT;
+                generator.transfer("t" + i, debit, credit, 1 + random.nextInt(1_500));
+            }
+        }
+        return records;
+    }
+
+    static Result audit(List<Rec> records, Instant asOf, byte[] key) {
+        Violations violations = new Violations(100);
+        List<AuditShard> shards = new ArrayList<>();
+        long[] offsets = new long[PARTITIONS];
+        for (int p = 0; p < PARTITIONS; p++) shards.add(new AuditShard(key, asOf, violations));
+        for (Rec r : records) {
+            shards.get(r.partition()).accept(r.partition(), offsets[r.partition()]++, r.key(), r.value(), r.hash());
+        }
+        return new Result(violations, new AuditEvaluation(shards, violations, asOf != null ? asOf : Instant.now()));
+    }
+
+    static Result audit(List<Rec> records) {
+        return audit(records, null, KEY);
+    }
+
+    static int indexOf(List<Rec> records, Predicate<EventEnvelope> which) {
+        for (int i = 0; i < records.size(); i++) if (which.test(records.get(i).envelope())) return i;
+        throw new AssertionError("no such event");
+    }
+
+    @Test
+    void a_valid_history_passes_every_check_with_the_balances_of_the_plain_replay() {
+        List<Rec> records = history(12, 400, 1);
+        Result result = audit(records);
+
+        assertThat(result.passed()).as(String.valueOf(result.violations().kept(AuditCheck.SAGA))).isTrue();
+        var replay = new LedgerReplay();
+        records.forEach(r -> replay.apply(r.envelope()));
+        assertThat(result.evaluation().balances()).hasSize(replay.accounts().size());
+        replay.accounts().forEach((id, state) -> {
+            Balances b = LedgerReplay.balancesOf(state);
+            var a = result.account(id);
+            assertThat(List.of(a.debitsPending(), a.debitsPosted(), a.creditsPending(), a.creditsPosted(), a.seq()))
+                    .as(id).containsExactly(b.debitsPending(), b.debitsPosted(), b.creditsPending(), b.creditsPosted(),
+                            state.version());
+        });
+        assertThat(result.evaluation().totals()).singleElement().satisfies(t -> {
+            assertThat(t.postedNet()).isZero();
+            assertThat(t.creditedNotCaptured()).isZero();
+        });
+        var counts = result.evaluation().counts();
+        assertThat(counts.total()).isEqualTo(412);
+        assertThat(counts.completed() + counts.rejected()).isEqualTo(412);
+        assertThat(counts.rejected()).as("some transfers lack funds").isPositive();
+    }
+
+    @Test
+    void an_altered_event_breaks_the_chain_at_its_aggregate_and_seq_only() {
+        List<Rec> records = history(5, 50, 2);
+        int i = indexOf(records, e -> e.event() instanceof AccountEvent.AccountCredited && e.seq() > 2);
+        Rec original = records.get(i);
+        EventEnvelope e = original.envelope();
+        String json = new String(original.value(), StandardCharsets.UTF_8);
+        long amount = ((AccountEvent.AccountCredited) e.event()).amount();
+        String altered = json.replace("\"amount\":" + amount, "\"amount\":" + (amount + 1));
+        assertThat(altered).isNotEqualTo(json);
+        records.set(i, new Rec(original.partition(), original.key(), original.timestamp(),
+                altered.getBytes(StandardCharsets.UTF_8), original.hash()));
+
+        Result result = audit(records);
+
+        assertThat(result.of(AuditCheck.HASH_CHAIN)).singleElement().satisfies(v -> {
+            assertThat(v.aggregateId()).isEqualTo(e.aggregateId());
+            assertThat(v.seq()).isEqualTo(e.seq());
+        });
+        assertThat(result.of(AuditCheck.SEQUENCE)).isEmpty();
+    }
+
+    @Test
+    void a_dropped_event_is_a_gap_named_by_the_missing_seq() {
+        List<Rec> records = history(5, 50, 3);
+        int i = indexOf(records, e -> e.event() instanceof AccountEvent.FundsReserved && e.seq() > 3);
+        EventEnvelope dropped = records.remove(i).envelope();
+
+        Result result = audit(records);
+
+        assertThat(result.of(AuditCheck.SEQUENCE)).singleElement().satisfies(v -> {
+            assertThat(v.aggregateId()).isEqualTo(dropped.aggregateId());
+            assertThat(v.seq()).isEqualTo(dropped.seq());
+            assertThat(v.detail()).contains("missing");
+        });
+        assertThat(result.of(AuditCheck.HASH_CHAIN)).extracting(Violation::aggregateId, Violation::seq)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(dropped.aggregateId(), dropped.seq() + 1));
+    }
+
+    @Test
+    void two_events_of_one_aggregate_swapped_are_out_of_order() {
+        List<Rec> records = history(5, 50, 4);
+        int first = indexOf(records, e -> e.aggregateId().equals("c1") && e.seq() == 4);
+        int second = indexOf(records, e -> e.aggregateId().equals("c1") && e.seq() == 5);
+        Collections.swap(records, first, second);
+
+        Result result = audit(records);
+
+        assertThat(result.of(AuditCheck.SEQUENCE)).isNotEmpty().allSatisfy(v -> {
+            assertThat(v.aggregateId()).isEqualTo("c1");
+            assertThat(v.seq()).isEqualTo(4);
+        });
+        assertThat(result.of(AuditCheck.SEQUENCE).stream().map(Violation::detail))
+                .anyMatch(d -> d.contains("out of order"));
+    }
+
+    @Test
+    void a_forged_event_hashed_without_the_ledger_key_is_named_and_unbalances_the_ledger() {
+        List<Rec> records = history(5, 20, 5);
+        Result clean = audit(records);
+        long lastSeq = clean.account("c2").seq();
+        var forged = new EventEnvelope("forged-1", "AccountCredited", 1, "c2", lastSeq + 1, START.plusSeconds(3600),
+                "forged", "forged-transfer", "forged",
+                new AccountEvent.AccountCredited("c2", "forged-transfer", 1_000_000, "settlement"));
+        byte[] bytes = LedgerJson.writeEvent(forged);
+        byte[] hash = new HashChain("not the ledger key, but 32 bytes".getBytes(StandardCharsets.UTF_8))
+                .next(HashChain.GENESIS, bytes);
+        records.add(new Rec(Math.floorMod("c2".hashCode(), PARTITIONS), "c2", 0, bytes, hash));
+
+        Result result = audit(records);
+
+        assertThat(result.of(AuditCheck.HASH_CHAIN)).singleElement()
+                .satisfies(v -> assertThat(List.of(v.aggregateId(), v.seq())).containsExactly("c2", lastSeq + 1));
+        assertThat(result.of(AuditCheck.SEQUENCE)).isEmpty();
+        assertThat(result.of(AuditCheck.TRANSFERS)).singleElement()
+                .satisfies(v -> assertThat(v.detail()).contains("forged-transfer"));
+        assertThat(result.of(AuditCheck.INVARIANT)).singleElement()
+                .satisfies(v -> assertThat(v.aggregateId()).isEqualTo("EUR"));
+        assertThat(result.account("c2").creditsPosted()).isEqualTo(clean.account("c2").creditsPosted() + 1_000_000);
+    }
+
+    @Test
+    void a_saga_cut_after_its_credit_holds_the_invariant_in_flight() {
+        List<Rec> records = history(5, 30, 6);
+        int credited = indexOf(records, e -> e.event() instanceof AccountEvent.AccountCredited c
+                && c.transferId().equals("t29"));
+        List<Rec> cut = records.subList(0, credited + 1);
+
+        Result result = audit(cut);
+
+        assertThat(result.passed()).isTrue();
+        var totals = result.evaluation().totals().getFirst();
+        long amount = ((AccountEvent.AccountCredited) cut.getLast().envelope().event()).amount();
+        assertThat(totals.creditedNotCaptured()).isEqualTo(amount);
+        assertThat(totals.postedNet()).isEqualTo(amount);
+        assertThat(result.evaluation().inFlight()).singleElement().satisfies(t -> {
+            assertThat(t.transferId()).isEqualTo("t29");
+            assertThat(t.step()).contains("credited");
+        });
+    }
+
+    @Test
+    void as_of_an_instant_gives_the_balances_of_the_events_up_to_it() {
+        List<Rec> records = history(8, 200, 7);
+        Instant asOf = START.plusMillis(1_000); // after t99's events
+        Result result = audit(records, asOf, KEY);
+
+        var replay = new LedgerReplay();
+        records.stream().map(Rec::envelope).filter(e -> !e.occurredAt().isAfter(asOf)).forEach(replay::apply);
+        assertThat(result.passed()).isTrue();
+        replay.accounts().forEach((id, state) ->
+                assertThat(result.account(id).balance()).as(id).isEqualTo(LedgerReplay.balancesOf(state).balance()));
+        assertThat(result.evaluation().counts().total()).isEqualTo(replay.transfers().size()).isLessThan(208);
+    }
+
+    @Test
+    void an_unreadable_event_is_reported_with_its_partition_and_offset() {
+        List<Rec> records = history(3, 5, 8);
+        Rec original = records.get(7);
+        records.set(7, new Rec(original.partition(), original.key(), original.timestamp(),
+                "{\"type\":\"NoSuchEvent\"}".getBytes(StandardCharsets.UTF_8), original.hash()));
+
+        Result result = audit(records);
+
+        assertThat(result.of(AuditCheck.READABLE)).singleElement().satisfies(v -> {
+            assertThat(v.aggregateId()).isEqualTo(original.key());
+            assertThat(v.partition()).isEqualTo(original.partition());
+            assertThat(v.offset()).isNotNull();
+        });
+    }
+
+    @Test
+    void a_reservation_beyond_the_limit_with_a_valid_hash_breaks_the_limit_and_the_saga() {
+        List<Rec> records = history(3, 10, 9);
+        Result clean = audit(records);
+        var c0 = clean.account("c0");
+        // the chain is extended with the real key: only the domain checks can catch this one
+        byte[] prev = records.stream().filter(r -> r.key().equals("c0")).reduce((a, b) -> b).orElseThrow().hash();
+        var reserve = new EventEnvelope("x-1", "FundsReserved", 1, "c0", c0.seq() + 1, START.plusSeconds(3600),
+                "x", "x-transfer", "x", new AccountEvent.FundsReserved("c0", "x-transfer", c0.balance() + 1, "c1"));
+        byte[] bytes = LedgerJson.writeEvent(reserve);
+        records.add(new Rec(Math.floorMod("c0".hashCode(), PARTITIONS), "c0", 0, bytes, new HashChain(KEY).next(prev, bytes)));
+
+        Result result = audit(records);
+
+        assertThat(result.of(AuditCheck.HASH_CHAIN)).isEmpty();
+        assertThat(result.of(AuditCheck.LIMITS)).singleElement()
+                .satisfies(v -> assertThat(List.of(v.aggregateId(), v.seq())).containsExactly("c0", c0.seq() + 1));
+        assertThat(result.of(AuditCheck.TRANSFERS)).singleElement()
+                .satisfies(v -> assertThat(v.detail()).contains("x-transfer"));
+        assertThat(Map.of("held", result.account("c0").debitsPending())).containsEntry("held", c0.balance() + 1);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.ledger.bench;
+
+import java.util.List;
+
+/**
+ * The knobs of a run. {@link #quickRun()} and {@link #fullRun()} are the two runs the command offers; the
+ * smoke test uses {@link #tinyRun()}.
+ *
+ * @param ledgerWarmupTransfers transfers through the ledger before anything is measured: they warm it
+ *                              up and show what it writes per transfer (see {@link LedgerRecords})
+ */
+public record BenchSettings(
+        boolean quick,
+        int accounts,
+        long openingBalance,
+        long maxAmount,
+        long seed,
+        int singleClients,
+        int batchClients,
+        int batchSize,
+        int warmupSeconds,
+        int measureSeconds,
+        int ledgerWarmupTransfers,
+        int limitProducers,
+        List<Scenario> scenarios) {
+
+    public static final long OPENING_BALANCE = 1_000_000_000L;
+    public static final long MAX_AMOUNT = 100_000L;
+    public static final long SEED = 20_260_101L;
+
+    public BenchSettings {
+        if (singleClients < 1 || batchClients < 1 || batchSize < 1) throw new IllegalArgumentException("clients and batch size must be positive");
+        if (warmupSeconds < 0 || measureSeconds < 1) throw new IllegalArgumentException("durations must be positive");
+        scenarios = List.copyOf(scenarios);
+    }
+
+    /** About a minute and a half: 200 accounts, 2 s of warm-up and 5 s measured per system and scenario. */
+    public static BenchSettings quickRun() {
+        return new BenchSettings(true, 200, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 2, 5, 2_000, 1,
+                List.of(Scenario.values()));
+    }
+
+    /** The full run: 10,000 accounts, 5 s of warm-up and 30 s measured per system and scenario. */
+    public static BenchSettings fullRun() {
+        return new BenchSettings(false, 10_000, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 5, 30, 10_000, 1,
+                List.of(Scenario.values()));
+    }
+
+    /** For the smoke test: a few hundred transfers, a second or two per system. */
+    public static BenchSettings tinyRun() {
+        return new BenchSettings(true, 50, OPENING_BALANCE, MAX_AMOUNT, SEED, 8, 2, 100, 1, 1, 200, 1,
+                List.of(Scenario.values()));
+    }
+
+    public Workload workload() {
+        return new Workload(accounts, openingBalance, maxAmount, seed);
+    }
+
+    public BenchSettings with(int accounts, int warmupSeconds, int measureSeconds) {
+        return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, limitProducers, scenarios);
+    }
+
+    public BenchSettings withClients(int singleClients, int batchClients, int batchSize, int limitProducers) {
+        return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, limitProducers, scenarios);
+    }
+
+    public BenchSettings withScenarios(List<Scenario> scenarios) {
+        return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, limitProducers, scenarios);
+    }
+
+    public BenchSettings withSeed(long seed) {
+        return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, limitProducers, scenarios);
+    }
+}

@@ -1,0 +1,335 @@
+package dev.ledger.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The ledger end to end, as a client sees it: HTTP in, final outcome out. A single transfer is
+ * {@code POST /v1/transfers}, a batch {@code POST /v1/transfers/batch}; both with
+ * {@code Prefer: wait=30}, and a transfer still PENDING after that is polled with
+ * {@code GET /v1/transfers/{id}} until it is final. Latency is from the submission to the final
+ * outcome.
+ *
+ * <p>Projection lag: during the load one probe at a time takes the newest answer's
+ * {@code Ledger-Position} and reads an account with {@code Ledger-Min-Position} set to it; the lag
+ * is the time from that answer until the read succeeds (so it includes a read's own cost, a few ms,
+ * and the API's 10 ms position poll). After the load, the catch-up: the time from the last answer
+ * until the read model holds every account at the highest position any answer named.
+ */
+public final class LedgerHttpLoad implements LoadTarget {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final long POLL_INTERVAL_MS = 20;
+    private static final long FINAL_TIMEOUT_MS = 120_000;
+    /** Accounts per catch-up read: tokens stay far below the API's 2048 accounts. */
+    private static final int CATCH_UP_CHUNK = 500;
+
+    private final URI api;
+    private final HttpClient http;
+    private final Map<String, Long> positions = new ConcurrentHashMap<>();
+    private final AtomicReference<Answer> lastAnswer = new AtomicReference<>();
+    private volatile LoadRecorder recorder;
+    private volatile Thread probe;
+    private volatile boolean probing;
+    private volatile long probes;
+
+    private record Answer(String token, String account, long nanos) {
+    }
+
+    public LedgerHttpLoad(URI api) {
+        this.api = api;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    @Override
+    public String name() {
+        return "ledger";
+    }
+
+    @Override
+    public String label() {
+        return "This ledger (HTTP, end to end)";
+    }
+
+    @Override
+    public String description(Scenario scenario) {
+        return (scenario == Scenario.BATCH ? "POST /v1/transfers/batch" : "POST /v1/transfers")
+                + " with Prefer: wait=30, polling GET /v1/transfers/{id} while PENDING; latency = submit to final outcome";
+    }
+
+    // ---------------------------------------------------------------- setup
+
+    /** Opens the settlement account and every workload account, then funds each with the opening balance. */
+    public void setUp(Workload workload, int concurrency, PrintWriter progress) throws Exception {
+        openAccount(Workload.SETTLEMENT, true);
+        List<String> ids = workload.accountIds();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency,
+                Thread.ofPlatform().name("bench-setup-", 0).daemon().factory());
+        try {
+            var opened = new ArrayList<Future<?>>();
+            for (String id : ids) opened.add(pool.submit(() -> {
+                openAccount(id, false);
+                return null;
+            }));
+            for (Future<?> f : opened) f.get(5, TimeUnit.MINUTES);
+            progress.printf("  opened %d accounts%n", ids.size());
+            progress.flush();
+            var deposits = new ArrayList<Future<?>>();
+            for (int from = 0; from < ids.size(); from += 1000) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+                deposits.add(pool.submit(() -> {
+                    deposit(chunk, workload.openingBalance());
+                    return null;
+                }));
+            }
+            for (Future<?> f : deposits) f.get(5, TimeUnit.MINUTES);
+            progress.printf("  funded them with %d each from %s%n", workload.openingBalance(), Workload.SETTLEMENT);
+            progress.flush();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void openAccount(String id, boolean settlement) throws Exception {
+        ObjectNode body = JSON.createObjectNode().put("accountId", id).put("currency", Workload.CURRENCY);
+        if (settlement) body.put("unlimitedOverdraft", true);
+        HttpResponse<String> r = post("/v1/accounts", "open-" + id, body.toString());
+        if (r.statusCode() / 100 != 2) throw new IllegalStateException("opening " + id + ": " + describe(r));
+    }
+
+    private void deposit(List<String> accounts, long amount) throws Exception {
+        ArrayNode items = JSON.createArrayNode();
+        for (String account : accounts) {
+            items.addObject().put("transferId", "deposit-" + account).put("debitAccountId", Workload.SETTLEMENT)
+                    .put("creditAccountId", account).put("amount", amount).put("currency", Workload.CURRENCY);
+        }
+        HttpResponse<String> r = post("/v1/transfers/batch", "deposits-" + accounts.getFirst(),
+                JSON.createObjectNode().set("transfers", items).toString());
+        if (r.statusCode() != 200) throw new IllegalStateException("deposits: " + describe(r));
+        for (JsonNode result : JSON.readTree(r.body()).path("results")) {
+            String status = result.path("status").asText();
+            if (status.equals("PENDING")) status = awaitFinal(result.path("transferId").asText()).status;
+            if (!status.equals("COMPLETED")) throw new IllegalStateException("deposit " + result + " is " + status);
+        }
+    }
+
+    // ---------------------------------------------------------------- load
+
+    @Override
+    public void loadStarting(Scenario scenario, LoadRecorder recorder) {
+        this.recorder = recorder;
+        positions.clear();
+        lastAnswer.set(null);
+        probes = 0;
+        probing = true;
+        probe = Thread.ofPlatform().name("bench-projection-probe").daemon().start(this::probe);
+    }
+
+    @Override
+    public Session openSession() {
+        return transfers -> transfers.size() == 1 ? single(transfers.getFirst()) : batch(transfers);
+    }
+
+    private Outcome single(Workload.Transfer t) throws Exception {
+        HttpResponse<String> r = post("/v1/transfers", t.id(), body(t).toString(), "Prefer", "wait=30");
+        switch (r.statusCode()) {
+            case 201 -> {
+                answered(r);
+                return Outcome.completed(1);
+            }
+            case 422 -> {
+                if (!"REJECTED".equals(JSON.readTree(r.body()).path("transferStatus").asText())) {
+                    throw new IllegalStateException(t.id() + ": " + describe(r));
+                }
+                answered(r);
+                return new Outcome(0, 1, 0, 0);
+            }
+            case 202 -> {
+                Final f = awaitFinal(t.id());
+                return f.status.equals("COMPLETED") ? new Outcome(1, 0, 0, f.nanos) : new Outcome(0, 1, 0, f.nanos);
+            }
+            default -> throw new IllegalStateException(t.id() + ": " + describe(r));
+        }
+    }
+
+    private Outcome batch(List<Workload.Transfer> transfers) throws Exception {
+        ArrayNode items = JSON.createArrayNode();
+        transfers.forEach(t -> items.add(body(t)));
+        HttpResponse<String> r = post("/v1/transfers/batch", "batch-" + transfers.getFirst().id(),
+                JSON.createObjectNode().set("transfers", items).toString(), "Prefer", "wait=30");
+        if (r.statusCode() != 200) throw new IllegalStateException("batch " + transfers.getFirst().id() + ": " + describe(r));
+        answered(r);
+        int completed = 0;
+        int rejected = 0;
+        int failed = 0;
+        long finalAt = 0;
+        for (JsonNode result : JSON.readTree(r.body()).path("results")) {
+            String status = result.path("status").asText();
+            if (status.equals("PENDING")) {
+                Final f = awaitFinal(result.path("transferId").asText());
+                status = f.status;
+                finalAt = Math.max(finalAt, f.nanos);
+            }
+            switch (status) {
+                case "COMPLETED" -> completed++;
+                case "REJECTED" -> rejected++;
+                default -> failed++;
+            }
+        }
+        return new Outcome(completed, rejected, failed, finalAt);
+    }
+
+    private static ObjectNode body(Workload.Transfer t) {
+        return JSON.createObjectNode().put("transferId", t.id()).put("debitAccountId", t.debit())
+                .put("creditAccountId", t.credit()).put("amount", t.amount()).put("currency", Workload.CURRENCY);
+    }
+
+    private record Final(String status, long nanos) {
+    }
+
+    /** Polls the transfer until it is COMPLETED or REJECTED (404: not projected yet). */
+    private Final awaitFinal(String transferId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FINAL_TIMEOUT_MS);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = get("/v1/transfers/" + URLEncoder.encode(transferId, StandardCharsets.UTF_8));
+            if (r.statusCode() == 200) {
+                String status = JSON.readTree(r.body()).path("status").asText();
+                if (!status.equals("PENDING")) return new Final(status, System.nanoTime());
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+        return new Final("TIMED_OUT", System.nanoTime());
+    }
+
+    /** Keeps the answer's position: the highest per account for the catch-up, the newest for the probe. */
+    private void answered(HttpResponse<String> r) {
+        String token = r.headers().firstValue("Ledger-Position").orElse("");
+        if (token.isBlank()) return;
+        String first = null;
+        for (String entry : token.split(",")) {
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0) continue;
+            String account = entry.substring(0, colon).strip();
+            positions.merge(account, Long.parseLong(entry.substring(colon + 1).strip()), Math::max);
+            if (first == null) first = account;
+        }
+        if (first != null) lastAnswer.set(new Answer(token, first, System.nanoTime()));
+    }
+
+    private void probe() {
+        Answer previous = null;
+        while (probing) {
+            try {
+                Answer answer = lastAnswer.get();
+                if (answer == null || answer == previous) {
+                    Thread.sleep(5);
+                    continue;
+                }
+                previous = answer;
+                if (awaitPosition(answer.account(), answer.token(), 30_000)) {
+                    long now = System.nanoTime();
+                    recorder.recordLag(now, TimeUnit.NANOSECONDS.toMicros(now - answer.nanos()));
+                    probes++;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                recorder.recordError(System.nanoTime(), 0, e);
+            }
+        }
+    }
+
+    /** Reads the account with Ledger-Min-Position until the read model is there (503: not yet). */
+    private boolean awaitPosition(String account, String token, long timeoutMs) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = get("/v1/accounts/" + URLEncoder.encode(account, StandardCharsets.UTF_8),
+                    "Ledger-Min-Position", token);
+            if (r.statusCode() == 200) return true;
+            if (r.statusCode() != 503) throw new IllegalStateException("probe read: " + describe(r));
+        }
+        return false;
+    }
+
+    @Override
+    public BenchResults.ProjectionLag loadFinished() {
+        probing = false;
+        Thread thread = probe;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Answer last = lastAnswer.get();
+        Double catchUp = null;
+        try {
+            var entries = new ArrayList<>(positions.entrySet());
+            boolean all = true;
+            for (int from = 0; from < entries.size() && all; from += CATCH_UP_CHUNK) {
+                var chunk = entries.subList(from, Math.min(entries.size(), from + CATCH_UP_CHUNK));
+                var token = new StringBuilder();
+                for (var e : chunk) token.append(token.isEmpty() ? "" : ",").append(e.getKey()).append(':').append(e.getValue());
+                all = awaitPosition(chunk.getFirst().getKey(), token.toString(), 120_000);
+            }
+            if (all && last != null) catchUp = ClosedLoop.round((System.nanoTime() - last.nanos()) / 1e6, 1);
+        } catch (Exception e) {
+            recorder.recordError(System.nanoTime(), 0, e);
+        }
+        var lag = recorder.lag();
+        boolean any = lag.getTotalCount() > 0;
+        return new BenchResults.ProjectionLag(lag.getTotalCount(),
+                any ? lag.getValueAtPercentile(50) / 1000.0 : null,
+                any ? lag.getValueAtPercentile(99) / 1000.0 : null,
+                any ? lag.getMaxValue() / 1000.0 : null, catchUp);
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    private HttpResponse<String> post(String path, String idempotencyKey, String body, String... headers)
+            throws IOException, InterruptedException {
+        var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+        var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT).GET();
+        for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String describe(HttpResponse<String> r) {
+        String body = r.body() == null ? "" : r.body();
+        return "HTTP " + r.statusCode() + " " + (body.length() > 300 ? body.substring(0, 300) + "..." : body);
+    }
+}

@@ -1,0 +1,351 @@
+package dev.ledger.launcher;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import dev.ledger.bench.BaselinePostgres;
+import dev.ledger.bench.BenchEnvironment;
+import dev.ledger.bench.BenchReport;
+import dev.ledger.bench.BenchResults;
+import dev.ledger.bench.BenchRunner;
+import dev.ledger.bench.BenchSettings;
+import dev.ledger.bench.Scenario;
+import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.kafka.TopicNames;
+import dev.ledger.launcher.runtime.DataDirectory;
+import dev.ledger.launcher.runtime.EmbeddedInfrastructure;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./ledger bench}: throughput and latency of the ledger, side by side with raw Kafka appends of
+ * the same records (the limit) and a plain PostgreSQL ledger (the baseline), on the same machine, one
+ * after the other, with the same workload. Starts a fresh stack of its own (Kafka broker, PostgreSQL
+ * for the read model, the ledger, and a second PostgreSQL with stock durability for the baseline) in
+ * a temporary directory, so that the figures neither depend on nor touch a running {@code ./ledger dev}.
+ */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Benchmarks the ledger against the Kafka limit and a PostgreSQL ledger, on a fresh stack of its own.",
+                "--quick: about a minute and a half, prints the comparison table.",
+                "Full run: writes results.json, bench.md and chart.png to bench-results/<timestamp>/."})
+public final class BenchCommand implements Callable<Integer> {
+    static final String APPLICATION_ID_PREFIX = "ledger";
+    /** Marks a data directory as the bench's own, so that a later run may wipe it. */
+    static final String MARKER = ".ledger-bench";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "Small and short: 200 accounts, 2 s warm-up + 5 s measured per system and scenario.")
+    boolean quick;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Where to write results.json, bench.md and chart.png (default for a full run: bench-results/<timestamp>/; "
+                    + "a quick run writes files only when this is given).")
+    Path out;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Data directory of the bench's own Kafka and PostgreSQL (default: a temporary directory, deleted "
+                    + "afterwards). It is wiped first, so it must be new, empty, or one an earlier bench used.")
+    Path dataDir;
+
+    @Option(names = "--accounts", paramLabel = "N", description = "Accounts (quick: 200, full: 10000).")
+    Integer accounts;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", description = "Warm-up per system and scenario (quick: 2, full: 5).")
+    Integer warmup;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Measured time per system and scenario (quick: 5, full: 30).")
+    Integer duration;
+
+    @Option(names = "--clients", paramLabel = "N", defaultValue = "64", description = "Concurrent clients, single scenario (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--batch-clients", paramLabel = "N", defaultValue = "4",
+            description = "Concurrent clients, batch scenario (default: ${DEFAULT-VALUE}; the API holds at most 10,000 waiting transfers).")
+    int batchClients;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1000", description = "Transfers per batch request (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--limit-producers", paramLabel = "N", defaultValue = "1",
+            description = "Transactional producers of the Kafka limit (default: ${DEFAULT-VALUE}, as the ledger's one stream thread).")
+    int limitProducers;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "12", description = "Partitions of the ledger's topics (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--scenario", paramLabel = "NAME", split = ",", description = "single, batch, or both (default).")
+    List<String> scenarios;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the workload (default: " + BenchSettings.SEED + ").")
+    Long seed;
+
+    @Option(names = "--jfr", description = "Record a JFR profile of this JVM (the ledger and the load) and of the Kafka broker "
+            + "during the ledger's single-scenario run, into the output directory.")
+    boolean jfr;
+
+    @Option(names = "--verbose", description = "Keep the ledger's INFO log lines.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        BenchSettings settings = settings();
+        PrintWriter console = spec.commandLine().getOut();
+        Path outDir = out != null ? out : quick ? null
+                : Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (!verbose) quietLedgerLogs();
+        boolean temporary = dataDir == null;
+        Path root = temporary ? Files.createTempDirectory("ledger-bench-") : prepare(dataDir);
+        var stack = new Stack(root, temporary);
+        Thread hook = new Thread(stack::close, "ledger-bench-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            console.printf("Starting a fresh Kafka, PostgreSQL and ledger in %s ...%n", root);
+            console.flush();
+            BenchEnvironment env = stack.start(partitions);
+            console.printf("Ready: Kafka %s, ledger %s, baseline PostgreSQL %s%n", env.bootstrapServers(), env.ledgerApi(),
+                    stack.baseline.durabilitySettings());
+            console.flush();
+            var profiler = jfr ? new Profiler(outDir != null ? outDir : root, env.kafkaPid(), console) : null;
+            BenchResults results = new BenchRunner(settings, env, console, profiler).run();
+            var report = new BenchReport(results);
+            console.println();
+            console.print(report.text());
+            if (outDir != null) {
+                report.write(outDir, commandLine());
+                console.printf("%nWrote %s, %s and %s to %s%n", BenchReport.JSON_FILE, BenchReport.MARKDOWN_FILE,
+                        BenchReport.CHART_FILE, outDir);
+            }
+            console.flush();
+            return 0;
+        } finally {
+            stack.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs now
+            }
+        }
+    }
+
+    private BenchSettings settings() {
+        BenchSettings base = quick ? BenchSettings.quickRun() : BenchSettings.fullRun();
+        if (clients < 1 || batchClients < 1 || batchSize < 1 || limitProducers < 1 || partitions < 1) {
+            throw new ParameterException(spec.commandLine(), "counts must be at least 1");
+        }
+        if (batchSize > 1000) throw new ParameterException(spec.commandLine(), "--batch-size: the API takes at most 1000 transfers per batch");
+        if ((long) batchClients * batchSize > 10_000) {
+            throw new ParameterException(spec.commandLine(), "--batch-clients x --batch-size must stay within the API's 10,000 waiting transfers");
+        }
+        BenchSettings s = base.with(accounts != null ? accounts : base.accounts(), warmup != null ? warmup : base.warmupSeconds(),
+                duration != null ? duration : base.measureSeconds());
+        if (s.accounts() < 2) throw new ParameterException(spec.commandLine(), "--accounts must be at least 2");
+        s = s.withClients(clients, batchClients, batchSize, limitProducers);
+        if (seed != null) s = s.withSeed(seed);
+        if (scenarios != null && !scenarios.isEmpty()) {
+            var chosen = new ArrayList<Scenario>();
+            for (String name : scenarios) {
+                chosen.add(Stream.of(Scenario.values()).filter(v -> v.key().equalsIgnoreCase(name.strip())).findFirst()
+                        .orElseThrow(() -> new ParameterException(spec.commandLine(), "--scenario: single or batch, not " + name)));
+            }
+            s = s.withScenarios(chosen);
+        }
+        return s;
+    }
+
+    /** A given data directory is wiped: refuse one that holds anything but an earlier bench's data. */
+    private Path prepare(Path dir) throws IOException {
+        Path root = dir.toAbsolutePath().normalize();
+        if (Files.isDirectory(root) && !Files.exists(root.resolve(MARKER))) {
+            try (Stream<Path> entries = Files.list(root)) {
+                if (entries.findAny().isPresent()) {
+                    throw new ParameterException(spec.commandLine(), "--data-dir " + dir + " is not empty and was not made by "
+                            + "`ledger bench`; the bench wipes its data directory, so give it a new or empty one");
+                }
+            }
+        }
+        Files.createDirectories(root);
+        Files.writeString(root.resolve(MARKER), "data directory of `ledger bench`: wiped by every run\n");
+        return root;
+    }
+
+    private String commandLine() {
+        // the root's parse result holds every argument, the subcommand's name included
+        CommandLine root = spec.root().commandLine();
+        return String.join(" ", Stream.concat(Stream.of("./ledger"),
+                root.getParseResult().originalArgs().stream()).toList());
+    }
+
+    /**
+     * The ledger's INFO lines, and the Kafka clients' warnings (a retried OutOfOrderSequence at a
+     * producer's first transaction, KAFKA-18202, prints one line per partition), would drown the progress.
+     */
+    private static void quietLedgerLogs() {
+        if (LoggerFactory.getLogger("dev.ledger") instanceof ch.qos.logback.classic.Logger logger) {
+            logger.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+        if (LoggerFactory.getLogger("org.apache.kafka") instanceof ch.qos.logback.classic.Logger logger) {
+            logger.setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
+    }
+
+    /** Kafka and PostgreSQL, the ledger on them, and the baseline's own PostgreSQL; closed newest first. */
+    private static final class Stack {
+        private final Path root;
+        private final boolean temporary;
+        private EmbeddedInfrastructure infrastructure;
+        private LedgerApplication application;
+        private BaselinePostgres baseline;
+        private boolean closed;
+
+        Stack(Path root, boolean temporary) {
+            this.root = root;
+            this.temporary = temporary;
+        }
+
+        BenchEnvironment start(int partitions) {
+            var dir = new DataDirectory(root.resolve("ledger"));
+            infrastructure = EmbeddedInfrastructure.start(dir, true);
+            var config = new LedgerConfig(infrastructure.bootstrapServers(), infrastructure.jdbcUrl(),
+                    infrastructure.dbUser(), infrastructure.dbPassword(), 0, partitions, dir.loadOrCreateKey(),
+                    dir.stateDir(), TopicNames.DEFAULT, LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS, APPLICATION_ID_PREFIX);
+            application = LedgerApplication.start(config);
+            baseline = BaselinePostgres.start(root.resolve("baseline-postgres"));
+            TopicNames topics = config.topics();
+            var ledgerTopics = List.of(topics.commands(), topics.events(), topics.results(), topics.deadLetters());
+            return new BenchEnvironment(config.bootstrapServers(),
+                    URI.create("http://127.0.0.1:" + application.httpPort() + "/"),
+                    name -> ledgerTopics.contains(name) || name.startsWith(APPLICATION_ID_PREFIX + "-"),
+                    partitions, config.commitIntervalMs(), baseline.jdbcUrl(), BaselinePostgres.USER, "",
+                    infrastructure.kafkaPid(), infrastructure.postgresPid(), baseline.pid());
+        }
+
+        synchronized void close() {
+            if (closed) return;
+            closed = true;
+            closeQuietly(application);
+            closeQuietly(baseline);
+            closeQuietly(infrastructure);
+            if (temporary) deleteRecursively(root);
+        }
+
+        private static void closeQuietly(AutoCloseable closeable) {
+            if (closeable == null) return;
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LoggerFactory.getLogger(BenchCommand.class).warn("could not stop {}: {}", closeable.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * JFR during the ledger's single-scenario run: of this JVM (the ledger, and the load generator,
+     * told apart by thread names) through the jdk.jfr API, and of the broker through jcmd.
+     */
+    private static final class Profiler implements BenchRunner.Listener {
+        private final Path dir;
+        private final long kafkaPid;
+        private final PrintWriter console;
+        private Recording recording;
+
+        Profiler(Path dir, long kafkaPid, PrintWriter console) {
+            this.dir = dir;
+            this.kafkaPid = kafkaPid;
+            this.console = console;
+        }
+
+        private static boolean profiled(Scenario scenario, String system) {
+            return scenario == Scenario.SINGLE && system.equals("ledger");
+        }
+
+        @Override
+        public void starting(Scenario scenario, String system) {
+            if (!profiled(scenario, system)) return;
+            try {
+                Files.createDirectories(dir);
+                recording = new Recording(Configuration.getConfiguration("profile"));
+                recording.setName("ledger-bench");
+                recording.start();
+                if (kafkaPid > 0) jcmd("JFR.start", "name=ledger-bench", "settings=profile");
+            } catch (Exception e) {
+                console.println("(no JFR profile: " + e + ")");
+            }
+        }
+
+        @Override
+        public void finished(Scenario scenario, String system) {
+            if (!profiled(scenario, system) || recording == null) return;
+            try {
+                recording.stop();
+                Path ledgerJfr = dir.resolve("ledger-single.jfr").toAbsolutePath();
+                recording.dump(ledgerJfr);
+                recording.close();
+                String written = ledgerJfr.toString();
+                if (kafkaPid > 0) {
+                    Path kafkaJfr = dir.resolve("kafka-broker-single.jfr").toAbsolutePath();
+                    jcmd("JFR.stop", "name=ledger-bench", "filename=" + kafkaJfr);
+                    written += " and " + kafkaJfr;
+                }
+                console.printf("%n  (JFR profile written to %s)%n  %-40s ", written, "");
+            } catch (Exception e) {
+                console.println("(no JFR profile: " + e + ")");
+            }
+        }
+
+        private void jcmd(String... args) throws IOException, InterruptedException {
+            var command = new ArrayList<String>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+            command.add(Long.toString(kafkaPid));
+            command.addAll(List.of(args));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) return;
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path visited, IOException failure) throws IOException {
+                    Files.deleteIfExists(visited);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + dir, e);
+        }
+    }
+
+}
