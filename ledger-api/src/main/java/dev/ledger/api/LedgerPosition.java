@@ -1,6 +1,7 @@
 package dev.ledger.api;
 
 import dev.ledger.domain.Ids;
+import dev.ledger.kafka.CommandResult;
 
 import java.util.Collections;
 import java.util.Map;
@@ -44,11 +45,19 @@ record LedgerPosition(Map<String, Long> seqByAccount) {
             if (colon <= 0) throw new IllegalArgumentException("'" + entry + "' is not <accountId>:<seq>");
             String accountId = entry.substring(0, colon);
             String seq = entry.substring(colon + 1);
-            if (!Ids.isValid(accountId)) throw new IllegalArgumentException("'" + accountId + "' is not an account id");
+            if (!isAggregateName(accountId)) {
+                throw new IllegalArgumentException("'" + accountId + "' is not an account id or transfer/<transferId>");
+            }
             if (!SEQ.matcher(seq).matches()) throw new IllegalArgumentException("'" + seq + "' is not a sequence number");
             seqs.merge(accountId, Long.parseLong(seq), Math::max);
         }
         return new LedgerPosition(seqs);
+    }
+
+    /** An account id, or {@code transfer/<transferId>} for a transfer's own entry. */
+    private static boolean isAggregateName(String name) {
+        String prefix = CommandResult.TRANSFER_POSITION_PREFIX;
+        return Ids.isValid(name) || name.startsWith(prefix) && Ids.isValid(name.substring(prefix.length()));
     }
 
     String format() {

@@ -72,7 +72,7 @@ final class PositionWaiter implements AutoCloseable {
         try {
             Set<String> accounts = new HashSet<>();
             waiters.forEach(w -> accounts.addAll(w.position.seqByAccount().keySet()));
-            Map<String, Long> projected = readModel.accountSeqs(accounts);
+            Map<String, Long> projected = readModel.projectedSeqs(accounts);
             waiters.forEach(w -> {
                 if (w.position.isReachedBy(projected)) w.future.complete(true);
             });

@@ -2,6 +2,7 @@ package dev.ledger.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.kafka.CommandResult;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -113,20 +114,32 @@ final class ReadModel {
     }
 
     /** How far each named account is projected; an account not projected yet is absent. */
-    Map<String, Long> accountSeqs(Collection<String> accountIds) {
+    /**
+     * The projected seq of each named aggregate: account ids, and transfers named
+     * {@code transfer/<id>} (see {@link CommandResult#TRANSFER_POSITION_PREFIX}), in one query.
+     */
+    Map<String, Long> projectedSeqs(Collection<String> names) {
+        String prefix = CommandResult.TRANSFER_POSITION_PREFIX;
+        var accountIds = names.stream().filter(n -> !n.startsWith(prefix)).toArray();
+        var transferIds = names.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toArray();
         return withConnection(connection -> {
-            Array ids = connection.createArrayOf("text", accountIds.toArray());
+            Array accounts = connection.createArrayOf("text", accountIds);
+            Array transfers = connection.createArrayOf("text", transferIds);
             try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT account_id, seq FROM accounts WHERE account_id = ANY (?)")) {
+                    "SELECT account_id, seq FROM accounts WHERE account_id = ANY (?) "
+                            + "UNION ALL SELECT ? || transfer_id, seq FROM transfers WHERE transfer_id = ANY (?)")) {
                 ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-                ps.setArray(1, ids);
+                ps.setArray(1, accounts);
+                ps.setString(2, prefix);
+                ps.setArray(3, transfers);
                 var seqs = new HashMap<String, Long>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) seqs.put(rs.getString(1), rs.getLong(2));
                 }
                 return seqs;
             } finally {
-                ids.free();
+                accounts.free();
+                transfers.free();
             }
         });
     }

@@ -134,8 +134,17 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                     LedgerJson.typeName(next), Instant.ofEpochMilli(nowMs), transferId, causeOfNext, next);
             context.forward(new Record<>(next.aggregateId(), LedgerJson.writeCommand(envelope), nowMs), COMMANDS_SINK);
         }
+        long aggregateSeq = version.applyAsLong(state);
+        boolean isTransfer = state instanceof TransferState;
         decision.outcome().ifPresent(outcome -> answer(aggregateId, hop && origin != null ? origin : cause.commandId(),
-                outcome, nowMs));
+                isTransfer ? withTransferSeq(outcome, aggregateId, aggregateSeq) : outcome, nowMs));
+    }
+
+    /** A read of the transfer itself must see its outcome too, so its own seq joins the accounts'. */
+    private static Outcome withTransferSeq(Outcome outcome, String transferId, long seq) {
+        var position = new java.util.HashMap<>(outcome.position());
+        position.put(CommandResult.transferPositionKey(transferId), seq);
+        return new Outcome(outcome.status(), outcome.reason(), position, outcome.replayed());
     }
 
     private void answer(String aggregateId, String commandId, Outcome outcome, long nowMs) {

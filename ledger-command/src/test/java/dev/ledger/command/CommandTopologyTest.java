@@ -96,7 +96,8 @@ class CommandTopologyTest {
         CommandResult last = results.getLast();
         assertThat(last.commandId()).as("the final outcome answers the client's command").isEqualTo(commandId);
         assertThat(last.outcome().status()).isEqualTo(Status.COMPLETED);
-        assertThat(last.outcome().position()).containsEntry("bank", 3L).containsEntry("alice", 2L);
+        assertThat(last.outcome().position()).containsEntry("bank", 3L).containsEntry("alice", 2L)
+                .containsEntry("transfer/t-1", 2L);
     }
 
     @Test
@@ -132,7 +133,8 @@ class CommandTopologyTest {
         assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened", "TransferInitiated", "TransferRejected");
         assertThat(results.getLast().outcome().status()).isEqualTo(Status.REJECTED);
         assertThat(results.getLast().outcome().reason()).isEqualTo(Reason.INSUFFICIENT_FUNDS);
-        assertThat(results.getLast().outcome().position()).isEmpty();
+        assertThat(results.getLast().outcome().position()).as("no account touched; the transfer itself recorded")
+                .containsOnlyKeys("transfer/t-1");
     }
 
     @Test

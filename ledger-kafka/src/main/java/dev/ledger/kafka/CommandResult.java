@@ -11,6 +11,16 @@ import java.util.Objects;
  * @param commandId the command this answers; a replayed outcome names the retry's command
  */
 public record CommandResult(String aggregateId, String commandId, Outcome outcome) {
+    /**
+     * A transfer's own entry in a position: {@code transfer/<id>}. '/' never occurs in an id, so the
+     * entry cannot be mistaken for an account's, and a read of the transfer can wait for it too.
+     */
+    public static final String TRANSFER_POSITION_PREFIX = "transfer/";
+
+    public static String transferPositionKey(String transferId) {
+        return TRANSFER_POSITION_PREFIX + transferId;
+    }
+
     public CommandResult {
         Objects.requireNonNull(aggregateId, "aggregateId");
         Objects.requireNonNull(commandId, "commandId");

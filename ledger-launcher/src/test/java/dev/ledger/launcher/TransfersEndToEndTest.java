@@ -109,7 +109,8 @@ class TransfersEndToEndTest {
         assertThat(missing.json().path("reason").asText()).isEqualTo("ACCOUNT_NOT_FOUND");
         assertThat(currency.json().path("reason").asText()).isEqualTo("CURRENCY_MISMATCH");
 
-        assertThat(missing.header("Ledger-Position")).as("the release touched the bank").startsWith("bank:");
+        assertThat(missing.header("Ledger-Position")).as("the release touched the bank").startsWith("bank:")
+                .as("and the token covers the transfer itself").contains("transfer/nf-1:2");
         JsonNode bank = account("bank", missing.header("Ledger-Position"));
         assertThat(bank.path("debitsPending").asLong()).as("the hold was released").isZero();
         JsonNode olga = account("olga", withinOverdraft.header("Ledger-Position"));
