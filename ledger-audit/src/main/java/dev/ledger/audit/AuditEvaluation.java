@@ -21,17 +21,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Everything judged once every shard has read its partitions: the shards' aggregates and saga facts
- * are merged, then the checks that span aggregates run over the whole cut: the saga matching, the
- * transfers' finality, and the invariant in its exact in-flight form.
+ * Everything judged once every shard has read its partitions: the shards' accounts are merged (the
+ * transfers' tracks, with their saga facts, were shared all along), then the checks that span
+ * aggregates run over the whole cut: the saga matching, the transfers' finality, and the invariant in
+ * its exact in-flight form.
  */
 final class AuditEvaluation {
     /** Transfers in flight listed in the report, oldest first; all are counted. */
     static final int IN_FLIGHT_LISTED = 1_000;
+    private static final SagaFacts NO_FACTS = new SagaFacts();
 
     final Map<String, Track<AccountState>> accounts = new HashMap<>();
-    final Map<String, Track<TransferState>> transfers = new HashMap<>();
-    final Map<String, SagaFacts> sagas = new HashMap<>();
+    /** Initiated transfers (within the cut). */
+    final Map<String, Track<TransferState>> transfers;
     private final Violations violations;
     private final Instant now;
 
@@ -40,21 +42,31 @@ final class AuditEvaluation {
     private TransferCounts counts;
     private List<InFlightTransfer> inFlight;
 
-    /** @param now the instant in-flight ages run to: the cut, or the audit's start */
-    AuditEvaluation(List<AuditShard> shards, Violations violations, Instant now) {
+    /**
+     * @param transfers the transfers' tracks the shards shared
+     * @param now       the instant in-flight ages run to: the cut, or the audit's start
+     */
+    AuditEvaluation(List<AuditShard> shards, Map<String, Track<TransferState>> transfers, Violations violations,
+                    Instant now) {
         this.violations = violations;
         this.now = now;
-        for (AuditShard shard : shards) {
-            mergeTracks(accounts, shard.accounts);
-            mergeTracks(transfers, shard.transfers);
-            shard.sagas.forEach((id, facts) -> {
-                SagaFacts mine = sagas.putIfAbsent(id, facts);
-                if (mine != null) mine.merge(id, facts, violations);
-            });
-        }
+        for (AuditShard shard : shards) mergeTracks(accounts, shard.accounts);
         // an aggregate whose first event lies after the cut did not exist yet
         accounts.values().removeIf(t -> t.state instanceof AccountState.Unopened);
-        transfers.values().removeIf(t -> t.state instanceof TransferState.Unknown);
+        // what the accounts say about transfers that were never initiated (within the cut)
+        transfers.forEach((id, track) -> {
+            if (track.state instanceof TransferState.Unknown && track.facts != null) {
+                SagaFacts f = track.facts;
+                for (SagaFacts.Step step : new SagaFacts.Step[]{f.reserved, f.credited, f.captured, f.released}) {
+                    if (step != null) {
+                        violations.add(AuditCheck.TRANSFERS, step.accountId(), step.seq(), null, null,
+                                "names transfer " + id + ", which was never initiated");
+                    }
+                }
+            }
+        });
+        transfers.values().removeIf(track -> track.state instanceof TransferState.Unknown);
+        this.transfers = transfers;
         evaluate();
     }
 
@@ -104,7 +116,7 @@ final class AuditEvaluation {
         try {
             balance = b.balance();
         } catch (ArithmeticException overflow) {
-            balance = b.creditsPosted() >= 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+            balance = b.creditsPosted() > b.debitsPosted() ? Long.MAX_VALUE : Long.MIN_VALUE; // saturated
         }
         return new AccountBalance(id, profile.currency().getCurrencyCode(),
                 track.state instanceof AccountState.Open ? "OPEN" : "CLOSED", profile.overdraftLimit(),
@@ -123,7 +135,7 @@ final class AuditEvaluation {
         for (var entry : transfers.entrySet()) {
             String id = entry.getKey();
             Track<TransferState> track = entry.getValue();
-            SagaFacts facts = sagas.getOrDefault(id, new SagaFacts());
+            SagaFacts facts = track.facts != null ? track.facts : NO_FACTS;
             switch (track.state) {
                 case TransferState.InFlight f -> {
                     amounts(id, f.request(), facts);
@@ -169,16 +181,6 @@ final class AuditEvaluation {
                 saga(facts.released, "ReservationReleased of transfer " + id + " without a reservation");
             }
         }
-        // what the accounts say about transfers that were never initiated (within the cut)
-        sagas.forEach((id, facts) -> {
-            if (transfers.containsKey(id)) return;
-            for (SagaFacts.Step step : new SagaFacts.Step[]{facts.reserved, facts.credited, facts.captured, facts.released}) {
-                if (step != null) {
-                    violations.add(AuditCheck.TRANSFERS, step.accountId(), step.seq(), null, null,
-                            "names transfer " + id + ", which was never initiated");
-                }
-            }
-        });
         flying.sort(Comparator.comparing(InFlightTransfer::initiatedAt).thenComparing(InFlightTransfer::transferId));
         counts = new TransferCounts(transfers.size(), completed, rejected, flying.size());
         inFlight = List.copyOf(flying.subList(0, Math.min(flying.size(), IN_FLIGHT_LISTED)));
@@ -241,9 +243,9 @@ final class AuditEvaluation {
         // debit side. In a consistent cut a transfer is only credited-and-not-captured while in flight; a
         // credit that names no transfer in flight (forged, or a rejected transfer's) is not in flight: it
         // is money out of nowhere, and the invariant says so.
-        sagas.forEach((id, facts) -> {
-            Track<TransferState> transfer = transfers.get(id);
-            if (transfer != null && transfer.state instanceof TransferState.InFlight
+        transfers.forEach((id, transfer) -> {
+            SagaFacts facts = transfer.facts;
+            if (facts != null && transfer.state instanceof TransferState.InFlight
                     && facts.credited != null && facts.captured == null && facts.creditedCurrency != null) {
                 add(sums.computeIfAbsent(facts.creditedCurrency.getCurrencyCode(), c -> new long[7]), 6,
                         facts.credited.amount(), facts.creditedCurrency.getCurrencyCode());

@@ -70,14 +70,13 @@ public record AuditReport(String topic, Instant asOf, Instant startedAt, long re
     }
 
     /**
+     * @param performed      false when the reconciliation was skipped
      * @param skippedBecause why nothing was compared, or null when the reconciliation ran
      * @param notComparable  rows that moved on after the audit's snapshot (newer in the read model): not differences
      */
-    public record ReconciliationSummary(String schema, String skippedBecause, long accountsCompared,
-                                        long transfersCompared, long differences, long notComparable) {
-        public boolean performed() {
-            return skippedBecause == null;
-        }
+    public record ReconciliationSummary(String schema, boolean performed, String skippedBecause,
+                                        long accountsCompared, long transfersCompared, long differences,
+                                        long notComparable) {
     }
 
     public CheckResult check(AuditCheck check) {

@@ -19,6 +19,7 @@ import dev.ledger.kafka.LedgerJson;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The audit of the partitions one thread reads, record by record, in partition order. An aggregate's
@@ -26,7 +27,8 @@ import java.util.Map;
  * interleave arbitrarily, which is why everything that spans aggregates (the saga, the invariant) is
  * only judged once every shard is done ({@link AuditEvaluation}).
  *
- * <p>For each record: read it with the ledger's own reader ({@link LedgerJson#readEvent}); check its
+ * <p>For each record: read it as the ledger reads it ({@link FastEventReader}, which hands anything but
+ * the canonical form to {@link LedgerJson#readEvent}); check its
  * key and partition; check its seq against the aggregate's last; verify its hash with the ledger key
  * over the previous hash and the exact stored bytes; fold it through the domain's {@code evolve};
  * check the account's limit; note what it tells about its transfer's saga. A record that fails a check
@@ -38,18 +40,28 @@ import java.util.Map;
  */
 final class AuditShard {
 
-    /** One aggregate's replay: where its chain stands and its folded state. */
+    /**
+     * One aggregate's replay: where its chain stands and its folded state. A transfer's track is shared
+     * by the shards (its saga facts come from its accounts' partitions) and is only touched under its lock.
+     */
     static final class Track<S> {
-        final int partition;
+        /** The aggregate's id: one instance per aggregate, shared by everything that refers to it. */
+        final String id;
+        /** The partition of its events; -1 for a transfer only named by its accounts so far. */
+        int partition;
         S state;
         long seq;
         byte[] hash = HashChain.GENESIS;
         Instant firstAt;
+        /** Accounts only: when its last event happened. */
         Instant lastAt;
         /** An event after the as-of instant was read: it and everything after it are outside the cut. */
         boolean cut;
+        /** Transfers only: what its accounts recorded, or null while they recorded nothing. */
+        SagaFacts facts;
 
-        Track(int partition, S initial) {
+        Track(String id, int partition, S initial) {
+            this.id = id;
             this.partition = partition;
             this.state = initial;
         }
@@ -59,21 +71,27 @@ final class AuditShard {
     private final Instant asOf;
     private final Violations violations;
     final Map<String, Track<AccountState>> accounts = new HashMap<>(1 << 12);
-    final Map<String, Track<TransferState>> transfers = new HashMap<>(1 << 16);
-    final Map<String, SagaFacts> sagas = new HashMap<>(1 << 16);
+    /** Shared by every shard: a transfer's events and its accounts' events are on different partitions. */
+    private final ConcurrentMap<String, Track<TransferState>> transfers;
+    /** Account ids, one instance each: what a million transfers refer to. */
+    private final Map<String, String> ids = new HashMap<>(1 << 12);
     long recordsRead;
     long eventsAudited;
     long eventsAfterAsOf;
+    /** The latest occurredAt this shard audited. */
+    Instant latest;
 
-    AuditShard(byte[] ledgerKey, Instant asOf, Violations violations) {
+    AuditShard(byte[] ledgerKey, Instant asOf, Violations violations,
+               ConcurrentMap<String, Track<TransferState>> transfers) {
         this.chain = new HashChain(ledgerKey);
         this.asOf = asOf;
         this.violations = violations;
+        this.transfers = transfers;
     }
 
     /**
-     * @param key        the record key (the aggregate id), may be null
-     * @param value      the exact stored bytes
+     * @param key         the record key (the aggregate id), may be null
+     * @param value       the exact stored bytes
      * @param claimedHash the {@value HashChain#HEADER} header, or null when absent
      */
     void accept(int partition, long offset, String key, byte[] value, byte[] claimedHash) {
@@ -84,7 +102,7 @@ final class AuditShard {
         }
         EventEnvelope envelope;
         try {
-            envelope = LedgerJson.readEvent(value);
+            envelope = FastEventReader.read(value, ids);
         } catch (RuntimeException unreadable) {
             violations.add(AuditCheck.READABLE, key, null, partition, offset, "unreadable event: "
                     + unreadable.getMessage());
@@ -92,7 +110,12 @@ final class AuditShard {
         }
         switch (envelope.event()) {
             case AccountEvent e -> account(partition, offset, key, value, claimedHash, envelope, e);
-            case TransferEvent e -> transfer(partition, offset, key, value, claimedHash, envelope, e);
+            case TransferEvent e -> {
+                Track<TransferState> track = transferTrack(envelope.aggregateId());
+                synchronized (track) {
+                    transfer(track, partition, offset, key, value, claimedHash, envelope, e);
+                }
+            }
             default -> violations.add(AuditCheck.READABLE, key, envelope.seq(), partition, offset,
                     "an event of no known aggregate: " + envelope.type());
         }
@@ -100,8 +123,13 @@ final class AuditShard {
 
     private void account(int partition, long offset, String key, byte[] value, byte[] claimedHash,
                          EventEnvelope envelope, AccountEvent event) {
-        Track<AccountState> track = track(accounts, envelope, partition, AccountDecider.INITIAL);
+        Track<AccountState> track = accounts.get(envelope.aggregateId());
+        if (track == null) {
+            track = new Track<>(envelope.aggregateId(), partition, AccountDecider.INITIAL);
+            accounts.put(track.id, track);
+        }
         if (!admit(track, envelope)) return;
+        track.lastAt = envelope.occurredAt();
         verifyLink(track, partition, offset, key, value, claimedHash, envelope);
         AccountState next;
         try {
@@ -113,18 +141,19 @@ final class AuditShard {
         track.state = next;
         checkLimit(envelope, partition, offset, next);
         switch (event) {
-            case FundsReserved e -> step(e.transferId(), envelope, e.amount(), Kind.RESERVED, next);
-            case AccountCredited e -> step(e.transferId(), envelope, e.amount(), Kind.CREDITED, next);
-            case ReservationCaptured e -> step(e.transferId(), envelope, e.amount(), Kind.CAPTURED, next);
-            case ReservationReleased e -> step(e.transferId(), envelope, e.amount(), Kind.RELEASED, next);
+            case FundsReserved e -> step(e.transferId(), track, envelope, e.amount(), Kind.RESERVED);
+            case AccountCredited e -> step(e.transferId(), track, envelope, e.amount(), Kind.CREDITED);
+            case ReservationCaptured e -> step(e.transferId(), track, envelope, e.amount(), Kind.CAPTURED);
+            case ReservationReleased e -> step(e.transferId(), track, envelope, e.amount(), Kind.RELEASED);
             default -> {
             }
         }
     }
 
-    private void transfer(int partition, long offset, String key, byte[] value, byte[] claimedHash,
-                          EventEnvelope envelope, TransferEvent event) {
-        Track<TransferState> track = track(transfers, envelope, partition, TransferDecider.INITIAL);
+    /** Called with the track's lock held. */
+    private void transfer(Track<TransferState> track, int partition, long offset, String key, byte[] value,
+                          byte[] claimedHash, EventEnvelope envelope, TransferEvent event) {
+        if (track.partition < 0) track.partition = partition;
         if (!admit(track, envelope)) return;
         verifyLink(track, partition, offset, key, value, claimedHash, envelope);
         try {
@@ -134,11 +163,12 @@ final class AuditShard {
         }
     }
 
-    private <S> Track<S> track(Map<String, Track<S>> tracks, EventEnvelope envelope, int partition, S initial) {
-        Track<S> track = tracks.get(envelope.aggregateId());
+    private Track<TransferState> transferTrack(String id) {
+        Track<TransferState> track = transfers.get(id);
         if (track == null) {
-            track = new Track<>(partition, initial);
-            tracks.put(envelope.aggregateId(), track);
+            Track<TransferState> created = new Track<>(id, -1, TransferDecider.INITIAL);
+            track = transfers.putIfAbsent(id, created);
+            if (track == null) track = created;
         }
         return track;
     }
@@ -152,7 +182,7 @@ final class AuditShard {
         }
         eventsAudited++;
         if (track.firstAt == null) track.firstAt = envelope.occurredAt();
-        track.lastAt = envelope.occurredAt();
+        if (latest == null || envelope.occurredAt().isAfter(latest)) latest = envelope.occurredAt();
         return true;
     }
 
@@ -223,21 +253,26 @@ final class AuditShard {
 
     private enum Kind { RESERVED, CREDITED, CAPTURED, RELEASED }
 
-    private void step(String transferId, EventEnvelope envelope, long amount, Kind kind, AccountState account) {
-        SagaFacts facts = sagas.get(transferId);
-        if (facts == null) {
-            facts = new SagaFacts();
-            sagas.put(transferId, facts);
-        }
-        var step = new SagaFacts.Step(envelope.aggregateId(), envelope.seq(), amount);
-        switch (kind) {
-            case RESERVED -> facts.reserved = SagaFacts.pick(transferId, "FundsReserved", facts.reserved, step, violations);
-            case CREDITED -> {
-                if (facts.credited == null) facts.creditedCurrency = LedgerReplay.currencyOf(account);
-                facts.credited = SagaFacts.pick(transferId, "AccountCredited", facts.credited, step, violations);
+    private void step(String transferId, Track<AccountState> account, EventEnvelope envelope, long amount, Kind kind) {
+        var step = new SagaFacts.Step(account.id, envelope.seq(), amount);
+        Track<TransferState> transfer = transferTrack(transferId);
+        synchronized (transfer) {
+            SagaFacts facts = transfer.facts;
+            if (facts == null) {
+                facts = new SagaFacts();
+                transfer.facts = facts;
             }
-            case CAPTURED -> facts.captured = SagaFacts.pick(transferId, "ReservationCaptured", facts.captured, step, violations);
-            case RELEASED -> facts.released = SagaFacts.pick(transferId, "ReservationReleased", facts.released, step, violations);
+            switch (kind) {
+                case RESERVED -> facts.reserved = SagaFacts.pick(transferId, "FundsReserved", facts.reserved, step, violations);
+                case CREDITED -> {
+                    if (facts.credited == null) facts.creditedCurrency = LedgerReplay.currencyOf(account.state);
+                    facts.credited = SagaFacts.pick(transferId, "AccountCredited", facts.credited, step, violations);
+                }
+                case CAPTURED -> facts.captured = SagaFacts.pick(transferId, "ReservationCaptured", facts.captured, step,
+                        violations);
+                case RELEASED -> facts.released = SagaFacts.pick(transferId, "ReservationReleased", facts.released, step,
+                        violations);
+            }
         }
     }
 }

@@ -3,12 +3,15 @@ package dev.ledger.audit;
 import dev.ledger.audit.AuditReport.CheckResult;
 import dev.ledger.audit.AuditReport.PartitionRange;
 import dev.ledger.audit.AuditReport.ReconciliationSummary;
+import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.kafka.LedgerConfig;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The audit replay of the architecture brief, section 8: the event log read from its beginning (or up
@@ -49,11 +52,12 @@ public final class LedgerAudit {
 
         AuditReader.Snapshot snapshot = AuditReader.snapshot(config.bootstrapServers(), topic);
         byte[] key = config.ledgerKey();
+        ConcurrentMap<String, AuditShard.Track<TransferState>> transfers = new ConcurrentHashMap<>(1 << 16);
         List<AuditShard> shards = AuditReader.read(config.bootstrapServers(), snapshot, options.threads(),
-                () -> new AuditShard(key, options.asOf(), violations), progress);
+                () -> new AuditShard(key, options.asOf(), violations, transfers), progress);
         long readNanos = System.nanoTime() - start;
 
-        AuditEvaluation evaluation = new AuditEvaluation(shards, violations,
+        AuditEvaluation evaluation = new AuditEvaluation(shards, transfers, violations,
                 options.asOf() != null ? options.asOf() : startedAt);
         ReconciliationSummary reconciliation = options.reconcile()
                 ? new Reconciliation(config.jdbcUrl(), config.dbUser(), config.dbPassword(), options.readModelSchema())
@@ -83,8 +87,7 @@ public final class LedgerAudit {
     private static Instant latestEvent(List<AuditShard> shards) {
         Instant latest = null;
         for (AuditShard shard : shards) {
-            for (var t : shard.accounts.values()) if (t.lastAt != null && (latest == null || t.lastAt.isAfter(latest))) latest = t.lastAt;
-            for (var t : shard.transfers.values()) if (t.lastAt != null && (latest == null || t.lastAt.isAfter(latest))) latest = t.lastAt;
+            if (shard.latest != null && (latest == null || shard.latest.isAfter(latest))) latest = shard.latest;
         }
         return latest;
     }

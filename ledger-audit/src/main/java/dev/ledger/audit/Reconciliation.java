@@ -76,7 +76,7 @@ final class Reconciliation {
             if (outcome.behind.isEmpty() || System.nanoTime() > deadline) {
                 outcome.differences.forEach(violations::add);
                 outcome.behind.forEach(violations::add);
-                return new ReconciliationSummary(schema, null, outcome.accounts, outcome.transfers,
+                return new ReconciliationSummary(schema, true, null, outcome.accounts, outcome.transfers,
                         outcome.differences.size() + outcome.behind.size(), outcome.notComparable);
             }
             sleep();
@@ -84,7 +84,7 @@ final class Reconciliation {
     }
 
     static ReconciliationSummary skipped(String schema, String because) {
-        return new ReconciliationSummary(schema, because, 0, 0, 0, 0);
+        return new ReconciliationSummary(schema, false, because, 0, 0, 0, 0);
     }
 
     private static final class Outcome {

@@ -5,7 +5,8 @@ import java.util.Currency;
 /**
  * What the accounts recorded about one transfer: its reservation, credit, capture and release, each
  * with the account and the sequence number of the event that recorded it. The events of one transfer
- * live on up to three partitions, so each reading thread collects its own and they are merged at the end.
+ * live on up to three partitions, read by different threads: its facts are only touched under the lock
+ * of the transfer's track.
  */
 final class SagaFacts {
     /** One account event of the saga; null while not (yet) read. */
@@ -18,15 +19,6 @@ final class SagaFacts {
     Currency creditedCurrency;
     Step captured;
     Step released;
-
-    /** Takes over the other thread's steps; a step recorded twice is a saga violation. */
-    void merge(String transferId, SagaFacts other, Violations violations) {
-        reserved = pick(transferId, "FundsReserved", reserved, other.reserved, violations);
-        if (credited == null) creditedCurrency = other.creditedCurrency;
-        credited = pick(transferId, "AccountCredited", credited, other.credited, violations);
-        captured = pick(transferId, "ReservationCaptured", captured, other.captured, violations);
-        released = pick(transferId, "ReservationReleased", released, other.released, violations);
-    }
 
     static Step pick(String transferId, String what, Step mine, Step theirs, Violations violations) {
         if (mine == null) return theirs;

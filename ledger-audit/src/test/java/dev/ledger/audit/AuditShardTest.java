@@ -67,12 +67,14 @@ class AuditShardTest {
     static Result audit(List<Rec> records, Instant asOf, byte[] key) {
         Violations violations = new Violations(100);
         List<AuditShard> shards = new ArrayList<>();
+        var transfers = new java.util.concurrent.ConcurrentHashMap<String, AuditShard.Track<dev.ledger.domain.transfer.TransferState>>();
         long[] offsets = new long[PARTITIONS];
-        for (int p = 0; p < PARTITIONS; p++) shards.add(new AuditShard(key, asOf, violations));
+        for (int p = 0; p < PARTITIONS; p++) shards.add(new AuditShard(key, asOf, violations, transfers));
         for (Rec r : records) {
             shards.get(r.partition()).accept(r.partition(), offsets[r.partition()]++, r.key(), r.value(), r.hash());
         }
-        return new Result(violations, new AuditEvaluation(shards, violations, asOf != null ? asOf : Instant.now()));
+        return new Result(violations, new AuditEvaluation(shards, transfers, violations,
+                asOf != null ? asOf : Instant.now()));
     }
 
     static Result audit(List<Rec> records) {

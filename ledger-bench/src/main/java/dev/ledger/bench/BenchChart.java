@@ -52,15 +52,19 @@ final class BenchChart {
             for (int r = 0; r < results.scenarios().size(); r++) {
                 BenchResults.ScenarioResult s = results.scenarios().get(r);
                 panel(g, 0, r * PANEL_H, s, "transfers/s", p -> (double) p.transfers(), false,
-                        results.settings().warmupSeconds(), results.settings().measureSeconds());
+                        results.settings().warmupSeconds(), measured(s));
                 panel(g, PANEL_W, r * PANEL_H, s, "p99 latency ms (log)", BenchResults.Point::p99Ms, true,
-                        results.settings().warmupSeconds(), results.settings().measureSeconds());
+                        results.settings().warmupSeconds(), measured(s));
             }
             legend(g, rows * PANEL_H, results);
         } finally {
             g.dispose();
         }
         ImageIO.write(image, "png", file.toFile());
+    }
+
+    private static int measured(BenchResults.ScenarioResult s) {
+        return (int) Math.round(s.systems().stream().mapToDouble(BenchResults.SystemResult::measuredSeconds).max().orElse(1));
     }
 
     private static void panel(Graphics2D g, int x0, int y0, BenchResults.ScenarioResult s, String what,

@@ -7,7 +7,8 @@ import java.util.function.Predicate;
  * Where the three systems run. The ledger is reached over HTTP ({@code ledgerApi}) and its topics on
  * {@code bootstrapServers} are recognised by {@code ledgerTopic}; the limit appends to scratch topics
  * on the same broker; the baseline runs on its own PostgreSQL database. Process ids (0 when unknown)
- * let the resource sampler measure the broker and the PostgreSQL servers.
+ * let the resource sampler measure the broker and the PostgreSQL servers. {@code revision} names the
+ * code measured (a git description), for the report.
  */
 public record BenchEnvironment(
         String bootstrapServers,
@@ -20,5 +21,6 @@ public record BenchEnvironment(
         String baselinePassword,
         long kafkaPid,
         long readModelPostgresPid,
-        long baselinePostgresPid) {
+        long baselinePostgresPid,
+        String revision) {
 }

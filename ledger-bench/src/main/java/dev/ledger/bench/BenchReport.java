@@ -96,6 +96,7 @@ public final class BenchReport {
         BenchResults.Settings st = results.settings();
         var md = new StringBuilder();
         md.append("## Results of `").append(commandLine).append("` (").append(results.startedAt()).append(")\n\n");
+        md.append("Code measured: ").append(results.revision()).append(".\n\n");
         md.append("Machine: ").append(m.cpus()).append(" CPUs (").append(m.cpuModel()).append("), ")
                 .append(fmt("%,d", m.memoryMb())).append(" MB RAM, ").append(m.os()).append("; ").append(m.jdk())
                 .append(". Load average (1 min) ").append(m.loadAverageAtStart()).append(" at the start, ")
@@ -104,7 +105,8 @@ public final class BenchReport {
                 .append(fmt("%,d", st.openingBalance())).append(" each, amounts uniform in 1..")
                 .append(fmt("%,d", st.maxAmount())).append(", seed ").append(st.seed()).append("; ")
                 .append(st.warmupSeconds()).append(" s warm-up and ").append(st.measureSeconds())
-                .append(" s measured per system and scenario. Ledger: ").append(st.partitions())
+                .append(" s (batch: ").append(st.batchMeasureSeconds())
+                .append(" s) measured per system and scenario. Ledger: ").append(st.partitions())
                 .append(" partitions, commit.interval.ms ").append(st.ledgerCommitIntervalMs()).append(".\n\n");
         ratioLines().forEach(l -> md.append("    ").append(l).append('\n'));
         md.append('\n');

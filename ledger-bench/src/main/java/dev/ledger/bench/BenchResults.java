@@ -6,6 +6,7 @@ import java.util.Map;
 /** Everything one bench run measured: what results.json holds and the report is drawn from. */
 public record BenchResults(
         String startedAt,
+        String revision,
         Machine machine,
         Settings settings,
         RecordProfile ledgerRecords,
@@ -19,6 +20,7 @@ public record BenchResults(
 
     public record Settings(boolean quick, int accounts, long openingBalance, long maxAmount, long seed,
                            int singleClients, int batchClients, int batchSize, int warmupSeconds, int measureSeconds,
+                           int batchMeasureSeconds,
                            int partitions, long ledgerCommitIntervalMs, int limitProducers,
                            Map<String, String> limitProducerConfig) {
     }

@@ -54,11 +54,11 @@ public final class BenchRunner {
         PostgresBaselineLedger.install(env.baselineJdbcUrl(), env.baselineUser(), env.baselinePassword(), workload);
         ledger.setUp(workload, Math.min(32, settings.singleClients()), out);
 
-        say("Warming the ledger up with %d transfers, and measuring what it writes per transfer ...",
-                settings.ledgerWarmupTransfers());
+        say("Warming the ledger up (%d transfers or %d s), and measuring what it writes per transfer ...",
+                settings.ledgerWarmupTransfers(), settings.stackWarmupSeconds());
         Map<TopicPartition, Long> before = LedgerRecords.endOffsets(env.bootstrapServers(), env.ledgerTopic());
-        List<Workload.Transfer> warmup = workload.transfers("warmup", 0, settings.ledgerWarmupTransfers());
-        runAll(ledger, warmup, settings.singleClients());
+        List<Workload.Transfer> warmup = runAll(ledger, workload.transfers("warmup", 0, settings.ledgerWarmupTransfers()),
+                settings.singleClients(), settings.stackWarmupSeconds());
         LedgerRecords.Profile profile = LedgerRecords.profile(env.bootstrapServers(), before, warmup,
                 new HashSet<>(workload.accountIds()));
         BenchResults.RecordProfile records = profile.summary();
@@ -75,6 +75,9 @@ public final class BenchRunner {
                 .watch("postgres-baseline", env.baselinePostgresPid(), true);
         var scenarios = new ArrayList<BenchResults.ScenarioResult>();
         try (var limit = new KafkaLimit(env.bootstrapServers(), profile, settings.limitProducers())) {
+            say("Warming the Kafka limit up (%d s, not measured) ...", settings.stackWarmupSeconds());
+            ClosedLoop.run(limit, workload, new ClosedLoop.Plan(Scenario.SINGLE, "limit-warmup", settings.singleClients(),
+                    1, settings.stackWarmupSeconds(), 1), resources);
             List<LoadTarget> targets = List.of(limit,
                     new PostgresBaselineLedger(env.baselineJdbcUrl(), env.baselineUser(), env.baselinePassword(),
                             PostgresBaselineLedger.Mode.AS_DEPLOYED),
@@ -86,9 +89,9 @@ public final class BenchRunner {
                 int perRequest = scenario == Scenario.SINGLE ? 1 : settings.batchSize();
                 say("%nScenario %s: %d clients, %d transfer%s per request, %d s warm-up + %d s measured per system",
                         scenario.key(), clients, perRequest, perRequest == 1 ? "" : "s", settings.warmupSeconds(),
-                        settings.measureSeconds());
+                        settings.measureSeconds(scenario));
                 var plan = new ClosedLoop.Plan(scenario, scenario.key(), clients, perRequest, settings.warmupSeconds(),
-                        settings.measureSeconds());
+                        settings.measureSeconds(scenario));
                 var systems = new ArrayList<BenchResults.SystemResult>();
                 for (LoadTarget target : targets) {
                     if (target instanceof PostgresBaselineLedger) {
@@ -102,11 +105,11 @@ public final class BenchRunner {
                     BenchResults.SystemResult result;
                     try {
                         result = ClosedLoop.run(target, workload, plan, resources);
+                        systems.add(result);
+                        say("%s", summary(result));
                     } finally {
                         listener.finished(scenario, target.name());
                     }
-                    systems.add(result);
-                    say("%s", summary(result));
                 }
                 scenarios.add(new BenchResults.ScenarioResult(scenario.key(), clients, perRequest, systems));
             }
@@ -114,9 +117,10 @@ public final class BenchRunner {
         Double loadAtEnd = BenchMachine.loadAverage();
         var settingsOut = new BenchResults.Settings(settings.quick(), settings.accounts(), settings.openingBalance(),
                 settings.maxAmount(), settings.seed(), settings.singleClients(), settings.batchClients(),
-                settings.batchSize(), settings.warmupSeconds(), settings.measureSeconds(), env.partitions(),
+                settings.batchSize(), settings.warmupSeconds(), settings.measureSeconds(),
+                settings.measureSeconds(Scenario.BATCH), env.partitions(),
                 env.commitIntervalMs(), settings.limitProducers(), KafkaLimit.producerConfig());
-        return new BenchResults(startedAt, BenchMachine.describe(loadAtStart, loadAtEnd), settingsOut, records,
+        return new BenchResults(startedAt, env.revision(), BenchMachine.describe(loadAtStart, loadAtEnd), settingsOut, records,
                 scenarios, ratios(scenarios));
     }
 
@@ -158,8 +162,13 @@ public final class BenchRunner {
         return text;
     }
 
-    /** Every transfer through the target, from {@code clients} threads: used for the ledger's warm-up. */
-    private static void runAll(LoadTarget target, List<Workload.Transfer> transfers, int clients) throws Exception {
+    /**
+     * The transfers through the target from {@code clients} threads, in order, until all are done or
+     * the time is up: the ledger's warm-up. Returns those that were submitted, each with its outcome.
+     */
+    private static List<Workload.Transfer> runAll(LoadTarget target, List<Workload.Transfer> transfers, int clients,
+                                                  int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         ExecutorService pool = Executors.newFixedThreadPool(clients,
                 Thread.ofPlatform().name("bench-warmup-", 0).daemon().factory());
         var next = new AtomicInteger();
@@ -170,7 +179,7 @@ public final class BenchRunner {
                 futures.add(pool.submit(() -> {
                     try (LoadTarget.Session session = target.openSession()) {
                         int i;
-                        while ((i = next.getAndIncrement()) < transfers.size()) {
+                        while (System.nanoTime() < deadline && (i = next.getAndIncrement()) < transfers.size()) {
                             LoadTarget.Outcome o = session.submit(List.of(transfers.get(i)));
                             failed.addAndGet(o.failed());
                         }
@@ -183,6 +192,7 @@ public final class BenchRunner {
             pool.shutdownNow();
         }
         if (failed.get() > 0) throw new IllegalStateException(failed.get() + " warm-up transfers failed");
+        return transfers.subList(0, Math.min(transfers.size(), next.get()));
     }
 
     private void say(String format, Object... args) {

@@ -225,19 +225,27 @@ public final class LedgerHttpLoad implements LoadTarget {
         return new Final("TIMED_OUT", System.nanoTime());
     }
 
-    /** Keeps the answer's position: the highest per account for the catch-up, the newest for the probe. */
+    /**
+     * Keeps the answer's position: the highest per account for the catch-up, the newest for the probe.
+     * Only account entries are kept: a token also names {@code transfer/<id>} entries, one per transfer,
+     * which a batch's token has a thousand of; the accounts are what a reader of balances waits for.
+     */
     private void answered(HttpResponse<String> r) {
         String token = r.headers().firstValue("Ledger-Position").orElse("");
         if (token.isBlank()) return;
+        var accounts = new StringBuilder();
         String first = null;
         for (String entry : token.split(",")) {
             int colon = entry.lastIndexOf(':');
             if (colon <= 0) continue;
             String account = entry.substring(0, colon).strip();
-            positions.merge(account, Long.parseLong(entry.substring(colon + 1).strip()), Math::max);
+            if (account.contains("/")) continue;
+            long seq = Long.parseLong(entry.substring(colon + 1).strip());
+            positions.merge(account, seq, Math::max);
             if (first == null) first = account;
+            accounts.append(accounts.isEmpty() ? "" : ",").append(account).append(':').append(seq);
         }
-        if (first != null) lastAnswer.set(new Answer(token, first, System.nanoTime()));
+        if (first != null) lastAnswer.set(new Answer(accounts.toString(), first, System.nanoTime()));
     }
 
     private void probe() {

@@ -19,14 +19,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>This JVM's CPU comes from {@code com.sun.management.OperatingSystemMXBean}; other processes'
  * from {@code /proc/<pid>/stat} (utime + stime, plus cutime + cstime of a postmaster, which hold its
- * exited backends), so outside Linux only this JVM is measured. Memory is sampled every 250 ms: RSS
+ * exited backends), so outside Linux only this JVM is measured. Memory is sampled every second: RSS
  * from {@code /proc/<pid>/status}, for PostgreSQL the PSS of the postmaster and its backends (their
  * shared buffers would otherwise be counted once per backend).
  */
 public final class ResourceSampler {
     /** USER_HZ: the unit of /proc/<pid>/stat times on every Linux architecture that matters here. */
     private static final double CLOCK_TICKS_PER_SECOND = 100.0;
-    private static final long SAMPLE_INTERVAL_MS = 250;
+    private static final long SAMPLE_INTERVAL_MS = 1_000;
 
     /** A process to watch. {@code tree}: sum the process and its children (a postmaster). */
     public record Watched(String name, long pid, boolean tree) {

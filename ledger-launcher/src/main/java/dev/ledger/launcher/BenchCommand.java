@@ -104,8 +104,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the workload (default: " + BenchSettings.SEED + ").")
     Long seed;
 
-    @Option(names = "--jfr", description = "Record a JFR profile of this JVM (the ledger and the load) and of the Kafka broker "
-            + "during the ledger's single-scenario run, into the output directory.")
+    @Option(names = "--jfr", description = "Record JFR profiles of this JVM (the ledger and the load) and of the Kafka broker "
+            + "during the ledger's runs, into the output directory: ledger-<scenario>.jfr, kafka-broker-<scenario>.jfr.")
     boolean jfr;
 
     @Option(names = "--verbose", description = "Keep the ledger's INFO log lines.")
@@ -241,7 +241,21 @@ public final class BenchCommand implements Callable<Integer> {
                     URI.create("http://127.0.0.1:" + application.httpPort() + "/"),
                     name -> ledgerTopics.contains(name) || name.startsWith(APPLICATION_ID_PREFIX + "-"),
                     partitions, config.commitIntervalMs(), baseline.jdbcUrl(), BaselinePostgres.USER, "",
-                    infrastructure.kafkaPid(), infrastructure.postgresPid(), baseline.pid());
+                    infrastructure.kafkaPid(), infrastructure.postgresPid(), baseline.pid(), revision());
+        }
+
+        /** {@code git describe} of the working directory when it is a checkout, else the launcher's version. */
+        private static String revision() {
+            try {
+                Process git = new ProcessBuilder("git", "describe", "--always", "--dirty", "--abbrev=12")
+                        .redirectErrorStream(true).start();
+                String out = new String(git.getInputStream().readAllBytes()).strip();
+                if (git.waitFor(10, TimeUnit.SECONDS) && git.exitValue() == 0 && !out.isEmpty()) return "git " + out;
+            } catch (IOException | InterruptedException e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            }
+            String version = BenchCommand.class.getPackage().getImplementationVersion();
+            return "ledger " + (version == null ? "development" : version);
         }
 
         synchronized void close() {
@@ -264,7 +278,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * JFR during the ledger's single-scenario run: of this JVM (the ledger, and the load generator,
+     * JFR during the ledger's runs: of this JVM (the ledger, and the load generator,
      * told apart by thread names) through the jdk.jfr API, and of the broker through jcmd.
      */
     private static final class Profiler implements BenchRunner.Listener {
@@ -280,7 +294,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         private static boolean profiled(Scenario scenario, String system) {
-            return scenario == Scenario.SINGLE && system.equals("ledger");
+            return system.equals("ledger");
         }
 
         @Override
@@ -302,16 +316,17 @@ public final class BenchCommand implements Callable<Integer> {
             if (!profiled(scenario, system) || recording == null) return;
             try {
                 recording.stop();
-                Path ledgerJfr = dir.resolve("ledger-single.jfr").toAbsolutePath();
+                Path ledgerJfr = dir.resolve("ledger-" + scenario.key() + ".jfr").toAbsolutePath();
                 recording.dump(ledgerJfr);
                 recording.close();
                 String written = ledgerJfr.toString();
                 if (kafkaPid > 0) {
-                    Path kafkaJfr = dir.resolve("kafka-broker-single.jfr").toAbsolutePath();
+                    Path kafkaJfr = dir.resolve("kafka-broker-" + scenario.key() + ".jfr").toAbsolutePath();
                     jcmd("JFR.stop", "name=ledger-bench", "filename=" + kafkaJfr);
                     written += " and " + kafkaJfr;
                 }
-                console.printf("%n  (JFR profile written to %s)%n  %-40s ", written, "");
+                console.printf("  (JFR profiles written: %s)%n", written);
+                console.flush();
             } catch (Exception e) {
                 console.println("(no JFR profile: " + e + ")");
             }

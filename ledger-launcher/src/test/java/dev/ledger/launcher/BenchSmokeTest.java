@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +47,9 @@ class BenchSmokeTest {
             var env = new BenchEnvironment(config.bootstrapServers(), URI.create(ledger.baseUrl() + "/"),
                     name -> topics.contains(name) || name.startsWith(config.applicationIdPrefix() + "-"),
                     config.partitions(), config.commitIntervalMs(), baseline.jdbcUrl(), BaselinePostgres.USER, "",
-                    SharedInfrastructure.get().kafkaPid(), SharedInfrastructure.get().postgresPid(), baseline.pid());
-            results = new BenchRunner(settings, env, new PrintWriter(output, true), null).run();
+                    SharedInfrastructure.get().kafkaPid(), SharedInfrastructure.get().postgresPid(), baseline.pid(),
+                    "smoke test");
+            results = new BenchRunner(settings, env, new PrintWriter(new Tee(output), true), null).run();
 
             // the baseline as it was left by its last run: money moved, none made or lost
             long[] totals = PostgresBaselineLedger.totals(baseline.jdbcUrl(), BaselinePostgres.USER, "");
@@ -90,5 +92,29 @@ class BenchSmokeTest {
         BufferedImage chart = ImageIO.read(out.resolve(BenchReport.CHART_FILE).toFile());
         assertThat(chart).isNotNull();
         assertThat(chart.getWidth()).isPositive();
+    }
+
+    /** The bench's progress, kept for the assertions and shown in the test's output. */
+    private static final class Tee extends Writer {
+        private final StringWriter copy;
+
+        Tee(StringWriter copy) {
+            this.copy = copy;
+        }
+
+        @Override
+        public void write(char[] buffer, int offset, int length) {
+            copy.write(buffer, offset, length);
+            System.out.print(new String(buffer, offset, length));
+        }
+
+        @Override
+        public void flush() {
+            System.out.flush();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }
