@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -230,6 +231,10 @@ public final class ReadModelRebuild {
                     Thread.sleep(20);
                 }
                 projection.close(); // its final flush lands in the rebuilt schema, which only grows
+                if (projection.state() != KafkaStreams.State.NOT_RUNNING) {
+                    // a flush still running could land after the rename: rather not swap at all
+                    throw new IllegalStateException("the rebuild projection did not stop in time (" + projection.state() + ")");
+                }
                 if (uncovered(c) > 0) throw new IllegalStateException("the rebuilt read model shrank while stopping");
                 s.execute("ALTER SCHEMA " + liveSchema + " RENAME TO " + oldSchema());
                 s.execute("ALTER SCHEMA " + rebuildSchema() + " RENAME TO " + liveSchema);
