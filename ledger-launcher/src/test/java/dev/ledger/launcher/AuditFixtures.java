@@ -131,10 +131,16 @@ final class AuditFixtures {
             admin.createTopics(List.of(new NewTopic(topic, config.partitions(), (short) 1))).all().get(30, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
-                var description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
-                if (description.partitions().size() == config.partitions()
-                        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-                    return;
+                try {
+                    var description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                            .get(topic);
+                    if (description.partitions().size() == config.partitions() && description.partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                        return;
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // just created: the metadata may not know it yet
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) throw e;
                 }
                 if (System.nanoTime() > deadline) throw new IllegalStateException(topic + " has no leaders yet");
                 Thread.sleep(100);

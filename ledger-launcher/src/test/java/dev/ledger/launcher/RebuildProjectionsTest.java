@@ -31,7 +31,7 @@ class RebuildProjectionsTest {
             TransferInvariantTest.open(ledger, TransferWorkload.SETTLEMENT, true);
             TransferWorkload.concurrently(workload.customers(), id -> TransferInvariantTest.open(ledger, id, false));
             workload.deposits();
-            workload.run(300, 16);
+            workload.run(150, 16);
             LedgerChecks.assertReadModelEqualsReplay(config, LedgerChecks.settledReplay(ledger::committedEvents));
             Map<String, List<String>> live = AuditFixtures.readModelRows(config, "read_model");
 
@@ -65,7 +65,7 @@ class RebuildProjectionsTest {
             assertThat(said).anyMatch(line -> line.startsWith("Swapped"));
 
             // 2. through the command, while transfers keep coming: the live projection must carry on in the new tables
-            Thread load = new Thread(() -> AuditFixtures.moreTransfers(workload, "during", 300, 8, 5), "rebuild-test-load");
+            Thread load = new Thread(() -> AuditFixtures.moreTransfers(workload, "during", 200, 8, 5), "rebuild-test-load");
             load.start();
             Thread.sleep(300);
             var run = AuditEndToEndTest.cli(new RebuildProjectionsCommand(config), "--drop-old");
