@@ -114,8 +114,9 @@ public final class BenchReport {
             md.append("### ").append(scenarioTitle(s)).append("\n\n").append(table(s)).append('\n');
             for (BenchResults.SystemResult r : s.systems()) {
                 md.append("- ").append(r.label()).append(": ").append(r.description()).append(fmt(
-                        " (%,d completed, %,d rejected in %.0f s; load average before: %s)", r.completed(), r.rejected(),
-                        r.measuredSeconds(), r.loadAverageBefore())).append('\n');
+                        " (%,d completed, %,d rejected in %.1f s; load average before: %s; other processes: %.2f cores)",
+                        r.completed(), r.rejected(), r.measuredSeconds(), r.loadAverageBefore(),
+                        r.resources().otherProcessesCpuCores())).append('\n');
             }
             md.append('\n');
         }

@@ -65,8 +65,11 @@ public record BenchResults(
     /**
      * CPU in cores (CPU seconds per second of wall time) and memory in MB, per process, over the
      * measured window. The bench JVM holds the load generator too (and, for the ledger, the ledger).
+     * {@code otherProcessesCpuCores}: what every other process on the machine used meanwhile; more
+     * than a few tenths means the run shared the CPUs and its figures are low.
      */
-    public record Resources(Map<String, Double> cpuCores, Map<String, Double> maxRssMb, double maxHeapUsedMb) {
+    public record Resources(Map<String, Double> cpuCores, Map<String, Double> maxRssMb, double maxHeapUsedMb,
+                            double otherProcessesCpuCores) {
         public double totalCpuCores() {
             return cpuCores.values().stream().mapToDouble(Double::doubleValue).sum();
         }

@@ -30,6 +30,8 @@ public final class BenchRunner {
     }
 
     private static final long PAUSE_BETWEEN_RUNS_MS = 500;
+    /** CPU used by processes outside the bench above which a run is flagged as disturbed. */
+    static final double DISTURBED_CORES = 0.25;
 
     private final BenchSettings settings;
     private final BenchEnvironment env;
@@ -156,6 +158,9 @@ public final class BenchRunner {
         String text = String.format("%,10.0f transfers/s   p50 %8.2f ms   p99 %8.2f ms   max %8.1f ms",
                 r.transfersPerSecond(), r.latencyMs().p50(), r.latencyMs().p99(), r.latencyMs().max());
         if (r.failed() > 0) text += "   " + r.failed() + " failed " + r.errorSamples();
+        if (r.resources().otherProcessesCpuCores() > DISTURBED_CORES) {
+            text += String.format("   (other processes used %.2f cores meanwhile: disturbed)", r.resources().otherProcessesCpuCores());
+        }
         if (r.projectionLag() != null && r.projectionLag().catchUpMs() != null) {
             text += String.format("   projection caught up %.0f ms after the last answer", r.projectionLag().catchUpMs());
         }

@@ -44,9 +44,9 @@ public record BenchSettings(
                 List.of(Scenario.values()));
     }
 
-    /** The full run: 10,000 accounts, 5 s of warm-up and 30 s (batch: 60 s) measured per system and scenario. */
+    /** The full run: 2,000 accounts, 5 s of warm-up and 30 s (batch: 60 s) measured per system and scenario. */
     public static BenchSettings fullRun() {
-        return new BenchSettings(false, 10_000, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 5, 30, 20_000, 20, 1,
+        return new BenchSettings(false, 2_000, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 5, 30, 20_000, 20, 1,
                 List.of(Scenario.values()));
     }
 

@@ -16,7 +16,13 @@ import org.HdrHistogram.Histogram;
  */
 public final class ClosedLoop {
     /** How long the clients may take to finish the requests still in flight at the end. */
-    private static final long DRAIN_TIMEOUT_S = 120;
+    private static final long DRAIN_TIMEOUT_S = 180;
+    /**
+     * How far the measured window may be extended past the planned end. A window with fewer ended
+     * requests than clients (a slow system, requests of 1000 transfers) says little: it is extended,
+     * second by second, until every client could have finished one request, for every system alike.
+     */
+    private static final long MAX_EXTENSION_S = 300;
 
     private ClosedLoop() {
     }
@@ -49,6 +55,11 @@ public final class ClosedLoop {
         sleepUntil(recorder.measureStartNanos());
         ResourceSampler.Window window = resources.start();
         sleepUntil(recorder.measureEndNanos());
+        long extendUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_EXTENSION_S);
+        while (recorder.requestsSinceMeasureStart() < plan.clients() && System.nanoTime() < extendUntil) {
+            recorder.extendTo(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+            sleepUntil(recorder.measureEndNanos());
+        }
         BenchResults.Resources used = window.stop();
         if (!done.await(DRAIN_TIMEOUT_S, TimeUnit.SECONDS)) {
             threads.forEach(Thread::interrupt);
@@ -56,11 +67,12 @@ public final class ClosedLoop {
                     + " s after the end of the measurement");
         }
         BenchResults.ProjectionLag lag = target.loadFinished();
-        Histogram latency = recorder.latency();
-        long decided = recorder.completed() + recorder.rejected();
+        LoadRecorder.Totals totals = recorder.totals();
+        long decided = totals.completed() + totals.rejected();
+        double seconds = recorder.measuredSeconds();
         return new BenchResults.SystemResult(target.name(), target.label(), target.description(plan.scenario()),
-                plan.measureSeconds(), recorder.requests(), recorder.completed(), recorder.rejected(), recorder.failed(),
-                round(decided / (double) plan.measureSeconds(), 1), latency(latency), lag, used, loadBefore,
+                round(seconds, 1), totals.requests(), totals.completed(), totals.rejected(), totals.failed(),
+                round(decided / seconds, 1), latency(totals.latency()), lag, used, loadBefore,
                 recorder.errorSamples(), recorder.timeline());
     }
 

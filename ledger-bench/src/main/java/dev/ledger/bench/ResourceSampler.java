@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * from {@code /proc/<pid>/stat} (utime + stime, plus cutime + cstime of a postmaster, which hold its
  * exited backends), so outside Linux only this JVM is measured. Memory is sampled every second: RSS
  * from {@code /proc/<pid>/status}, for PostgreSQL the PSS of the postmaster and its backends (their
- * shared buffers would otherwise be counted once per backend).
+ * shared buffers would otherwise be counted once per backend). What the machine spent on anything
+ * else (other users' builds, say) is reported too, from {@code /proc/stat}: a run that shared the
+ * CPUs says so.
  */
 public final class ResourceSampler {
     /** USER_HZ: the unit of /proc/<pid>/stat times on every Linux architecture that matters here. */
@@ -49,6 +51,7 @@ public final class ResourceSampler {
     public final class Window {
         private final long startNanos = System.nanoTime();
         private final long jvmCpuStart = jvmCpuNanos();
+        private final double machineBusyStart = machineBusySeconds();
         private final Map<String, Double> cpuStart = new LinkedHashMap<>();
         private final Map<String, Double> maxRss = new LinkedHashMap<>();
         private double maxHeapMb;
@@ -85,16 +88,34 @@ public final class ResourceSampler {
                 double start = cpuStart.getOrDefault(p.name(), 0.0);
                 cpu.put(p.name(), round(Math.max(0, cpuSeconds(p) - start) / wallSeconds));
             }
+            double busy = machineBusySeconds() - machineBusyStart;
+            double watched = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
+            double others = machineBusyStart <= 0 ? 0 : Math.max(0, busy / wallSeconds - watched);
             var rss = new LinkedHashMap<String, Double>();
             synchronized (this) {
                 maxRss.forEach((name, mb) -> rss.put(name, (double) Math.round(mb)));
-                return new BenchResults.Resources(cpu, rss, Math.round(maxHeapMb));
+                return new BenchResults.Resources(cpu, rss, Math.round(maxHeapMb), round(others));
             }
         }
     }
 
     private static double round(double value) {
         return Math.round(value * 100) / 100.0;
+    }
+
+    /** CPU seconds the whole machine spent busy (all but idle and iowait) since boot, from /proc/stat; 0 elsewhere. */
+    private static double machineBusySeconds() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long busy = 0;
+            // cpu user nice system idle iowait irq softirq steal: guest time is already in user
+            for (int i = 1; i <= 8 && i < f.length; i++) {
+                if (i != 4 && i != 5) busy += Long.parseLong(f[i]);
+            }
+            return busy / CLOCK_TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static long jvmCpuNanos() {
