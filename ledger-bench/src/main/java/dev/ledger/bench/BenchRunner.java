@@ -77,9 +77,11 @@ public final class BenchRunner {
                 .watch("postgres-baseline", env.baselinePostgresPid(), true);
         var scenarios = new ArrayList<BenchResults.ScenarioResult>();
         try (var limit = new KafkaLimit(env.bootstrapServers(), profile, settings.limitProducers())) {
-            say("Warming the Kafka limit up (%d s, not measured) ...", settings.stackWarmupSeconds());
-            ClosedLoop.run(limit, workload, new ClosedLoop.Plan(Scenario.SINGLE, "limit-warmup", settings.singleClients(),
-                    1, settings.stackWarmupSeconds(), 1), resources);
+            if (settings.measures(limit.name())) {
+                say("Warming the Kafka limit up (%d s, not measured) ...", settings.stackWarmupSeconds());
+                ClosedLoop.run(limit, workload, new ClosedLoop.Plan(Scenario.SINGLE, "limit-warmup", settings.singleClients(),
+                        1, settings.stackWarmupSeconds(), 1), resources);
+            }
             List<LoadTarget> targets = List.of(limit,
                     new PostgresBaselineLedger(env.baselineJdbcUrl(), env.baselineUser(), env.baselinePassword(),
                             PostgresBaselineLedger.Mode.AS_DEPLOYED),
@@ -96,6 +98,7 @@ public final class BenchRunner {
                         settings.measureSeconds(scenario));
                 var systems = new ArrayList<BenchResults.SystemResult>();
                 for (LoadTarget target : targets) {
+                    if (!settings.measures(target.name())) continue;
                     if (target instanceof PostgresBaselineLedger) {
                         PostgresBaselineLedger.reset(env.baselineJdbcUrl(), env.baselineUser(), env.baselinePassword(),
                                 workload);

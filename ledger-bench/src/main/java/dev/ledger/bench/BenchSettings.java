@@ -26,7 +26,8 @@ public record BenchSettings(
         int ledgerWarmupTransfers,
         int stackWarmupSeconds,
         int limitProducers,
-        List<Scenario> scenarios) {
+        List<Scenario> scenarios,
+        List<String> systems) {
 
     public static final long OPENING_BALANCE = 1_000_000_000L;
     public static final long MAX_AMOUNT = 100_000L;
@@ -36,24 +37,30 @@ public record BenchSettings(
         if (singleClients < 1 || batchClients < 1 || batchSize < 1) throw new IllegalArgumentException("clients and batch size must be positive");
         if (warmupSeconds < 0 || measureSeconds < 1) throw new IllegalArgumentException("durations must be positive");
         scenarios = List.copyOf(scenarios);
+        systems = List.copyOf(systems);
+    }
+
+    /** The systems a run measures, by {@link LoadTarget#name()}; all of them when none are named. */
+    public boolean measures(String system) {
+        return systems.isEmpty() || systems.contains(system);
     }
 
     /** About two minutes: 200 accounts, 2 s of warm-up and 5 s (batch: 10 s) measured per system and scenario. */
     public static BenchSettings quickRun() {
         return new BenchSettings(true, 200, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 2, 5, 5_000, 6, 1,
-                List.of(Scenario.values()));
+                List.of(Scenario.values()), List.of());
     }
 
     /** The full run: 2,000 accounts, 5 s of warm-up and 30 s (batch: 60 s) measured per system and scenario. */
     public static BenchSettings fullRun() {
         return new BenchSettings(false, 2_000, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 5, 30, 20_000, 20, 1,
-                List.of(Scenario.values()));
+                List.of(Scenario.values()), List.of());
     }
 
     /** For the smoke test: a few hundred transfers, a second or two per system. */
     public static BenchSettings tinyRun() {
         return new BenchSettings(true, 50, OPENING_BALANCE, MAX_AMOUNT, SEED, 8, 2, 100, 1, 1, 200, 2, 1,
-                List.of(Scenario.values()));
+                List.of(Scenario.values()), List.of());
     }
 
     /**
@@ -70,21 +77,26 @@ public record BenchSettings(
 
     public BenchSettings with(int accounts, int warmupSeconds, int measureSeconds) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
     }
 
     public BenchSettings withClients(int singleClients, int batchClients, int batchSize, int limitProducers) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
     }
 
     public BenchSettings withScenarios(List<Scenario> scenarios) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
+    }
+
+    public BenchSettings withSystems(List<String> systems) {
+        return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
     }
 
     public BenchSettings withSeed(long seed) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
     }
 }

@@ -17,11 +17,13 @@ public final class CommandTopology {
     private CommandTopology() {
     }
 
-    public static Topology build(LedgerTopics topics, byte[] ledgerKey, Counter deadLettered) {
+    /** @param commandPartitions the commands topic's partition count, as the broker has it */
+    public static Topology build(LedgerTopics topics, byte[] ledgerKey, Counter deadLettered, int commandPartitions) {
+        var partitions = new CommandPartitions(commandPartitions);
         var topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands().name());
-        topology.addProcessor(DECIDE, () -> new CommandProcessor(ledgerKey, deadLettered), SOURCE);
+        topology.addProcessor(DECIDE, () -> new CommandProcessor(ledgerKey, deadLettered, partitions), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CommandProcessor.ACCOUNTS_STORE), Serdes.String(),
                 AggregateSerdes.accounts()), DECIDE);

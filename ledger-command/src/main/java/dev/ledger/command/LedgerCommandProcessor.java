@@ -5,6 +5,8 @@ import dev.ledger.kafka.LedgerTopics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -14,8 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Runs the command topology as a Kafka Streams application with exactly-once semantics. */
 public final class LedgerCommandProcessor implements AutoCloseable {
@@ -40,7 +46,8 @@ public final class LedgerCommandProcessor implements AutoCloseable {
         Counter deadLettered = Counter.builder("ledger.commands.dead.lettered")
                 .description("commands that could not be read or were invalid, sent to the dead-letter topic")
                 .register(registry);
-        var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.ledgerKey(), deadLettered);
+        var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.ledgerKey(), deadLettered,
+                commandPartitions(config));
         Properties props = streamsConfig(config);
         props.putAll(overrides);
         var streams = new KafkaStreams(topology, props);
@@ -53,6 +60,20 @@ public final class LedgerCommandProcessor implements AutoCloseable {
         metrics.bindTo(registry);
         streams.start();
         return new LedgerCommandProcessor(streams, metrics);
+    }
+
+    /** The commands topic's partition count as the broker has it, whatever the configuration says. */
+    private static int commandPartitions(LedgerConfig config) {
+        String topic = config.topics().commands();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the partitions of " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the partitions of " + topic, e);
+        }
     }
 
     static Properties streamsConfig(LedgerConfig config) {

@@ -45,6 +45,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * partition: it proves the flow and the records written, not partition ownership (the
  * integration tests on a real broker do that). The saga's follow-up commands are piped back by
  * hand, as the broker would deliver them.
+ *
+ * <p>The driver's task is partition 0. With {@link #SAGA_PATH_PARTITIONS} none of these ids falls on
+ * it, so every hop takes the round trip through the commands topic; the fast-path tests restart the
+ * driver with one partition, where every aggregate is local.
  */
 class CommandTopologyTest {
     private static final byte[] KEY = "test-ledger-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
@@ -62,13 +66,23 @@ class CommandTopologyTest {
     private final List<TestRecord<String, byte[]>> events = new ArrayList<>();
     private final List<CommandResult> results = new ArrayList<>();
 
+    /** So many partitions that no aggregate id of these tests lands on the driver's partition 0 (checked). */
+    private static final int SAGA_PATH_PARTITIONS = 1 << 20;
+    private int partitions;
+
     @BeforeEach
     void startDriver() {
+        startDriver(SAGA_PATH_PARTITIONS);
+    }
+
+    private void startDriver(int partitions) {
+        if (driver != null) driver.close();
+        this.partitions = partitions;
         var props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "command-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CommandTopology.build(topics, KEY, deadLettered), props);
+        driver = new TopologyTestDriver(CommandTopology.build(topics, KEY, deadLettered, partitions), props);
         var strings = Serdes.String();
         var bytes = Serdes.ByteArray();
         commandsIn = driver.createInputTopic(topics.commands().name(), strings.serializer(), bytes.serializer());
@@ -199,6 +213,78 @@ class CommandTopologyTest {
         assertThat(eventTypes()).containsExactly("AccountOpened");
     }
 
+    @Test
+    void on_one_partition_the_whole_saga_is_one_step_with_the_same_events_and_outcome() {
+        startDriver(1);
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+
+        String commandId = UUID.randomUUID().toString();
+        commandsIn.pipeInput("t-1", LedgerJson.writeCommand(
+                CommandEnvelope.fromClient(commandId, Instant.now(), transfer("t-1", "bank", "alice", 2500))));
+        collect();
+
+        assertThat(commandsOut.isEmpty()).as("no saga command went through the topic").isTrue();
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened", "TransferInitiated",
+                "FundsReserved", "AccountCredited", "ReservationCaptured", "TransferCompleted");
+        CommandResult last = results.getLast();
+        assertThat(last.commandId()).isEqualTo(commandId);
+        assertThat(last.outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(last.outcome().position()).containsEntry("bank", 3L).containsEntry("alice", 2L)
+                .containsEntry("transfer/t-1", 2L);
+        assertThat(results).as("one answer per client command: two opens and the transfer").hasSize(3);
+    }
+
+    @Test
+    void on_one_partition_a_refused_credit_is_compensated_in_the_same_step() {
+        startDriver(1);
+        send(open("bank", true, 0));
+        send(new OpenAccount("usd-account", Currency.getInstance("USD"), 0, false, Map.of()));
+
+        commandsIn.pipeInput("t-1", LedgerJson.writeCommand(CommandEnvelope.fromClient(UUID.randomUUID().toString(),
+                Instant.now(), new InitiateTransfer(new TransferRequest("t-1", "bank", "usd-account", 5, EUR, null, Map.of())))));
+        collect();
+
+        assertThat(commandsOut.isEmpty()).isTrue();
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened", "TransferInitiated",
+                "FundsReserved", "ReservationReleased", "TransferRejected");
+        assertThat(results.getLast().outcome().reason()).isEqualTo(Reason.CURRENCY_MISMATCH);
+    }
+
+    @Test
+    void with_one_account_elsewhere_only_the_hops_to_it_take_the_round_trip() {
+        startDriver(2);
+        var twoPartitions = new CommandPartitions(2);
+        String local = idOn(twoPartitions, 0, "local-");
+        String remote = idOn(twoPartitions, 1, "remote-");
+        String transferId = idOn(twoPartitions, 0, "t-");
+        send(open(local, true, 0));
+        commandsIn.pipeInput(remote, LedgerJson.writeCommand(
+                CommandEnvelope.fromClient(UUID.randomUUID().toString(), Instant.now(), open(remote, false, 0))));
+        collect();
+
+        commandsIn.pipeInput(transferId, LedgerJson.writeCommand(CommandEnvelope.fromClient(UUID.randomUUID().toString(),
+                Instant.now(), transfer(transferId, local, remote, 70))));
+        collect();
+        var sent = commandsOut.readRecordsToList();
+        assertThat(sent).as("initiate and reserve ran here; the credit goes to the other partition")
+                .extracting(TestRecord::key).containsExactly(remote);
+        // the driver has only task 0 to deliver it to: from here the rest is pumped as any saga
+        commandsIn.pipeInput(sent.getFirst().key(), sent.getFirst().value());
+        collect();
+        deliverFollowUps();
+
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened", "TransferInitiated",
+                "FundsReserved", "AccountCredited", "ReservationCaptured", "TransferCompleted");
+        assertThat(results.getLast().outcome().status()).isEqualTo(Status.COMPLETED);
+    }
+
+    private static String idOn(CommandPartitions partitions, int partition, String prefix) {
+        for (int i = 0; ; i++) {
+            if (partitions.partitionOf(prefix + i) == partition) return prefix + i;
+        }
+    }
+
     private static OpenAccount open(String id, boolean unlimited, long overdraft) {
         return new OpenAccount(id, EUR, overdraft, unlimited, Map.of());
     }
@@ -209,6 +295,10 @@ class CommandTopologyTest {
 
     /** Sends a client command and delivers every follow-up the saga emits until it settles. */
     private String send(LedgerCommand command) {
+        if (partitions == SAGA_PATH_PARTITIONS) {
+            assertThat(new CommandPartitions(partitions).partitionOf(command.aggregateId()))
+                    .as("a test id on the driver's partition would take the fast path").isNotZero();
+        }
         String commandId = UUID.randomUUID().toString();
         pipe(command.aggregateId(), CommandEnvelope.fromClient(commandId, Instant.now(), command));
         return commandId;
@@ -217,6 +307,10 @@ class CommandTopologyTest {
     private void pipe(String key, CommandEnvelope envelope) {
         commandsIn.pipeInput(key, LedgerJson.writeCommand(envelope));
         collect();
+        deliverFollowUps();
+    }
+
+    private void deliverFollowUps() {
         while (!commandsOut.isEmpty()) {
             var next = commandsOut.readRecord();
             commandsIn.pipeInput(next.key(), next.value());

@@ -12,7 +12,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -101,6 +103,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scenario", paramLabel = "NAME", split = ",", description = "single, batch, or both (default).")
     List<String> scenarios;
 
+    @Option(names = "--systems", paramLabel = "NAME", split = ",",
+            description = "Only these systems: kafka-limit, postgres-as-deployed, postgres-matched, ledger (default: all).")
+    List<String> systems;
+
+    @Option(names = "--streams-config", paramLabel = "KEY=VALUE",
+            description = "A Kafka Streams setting for the ledger's processors, over the ledger's own (to try a tuning).")
+    Map<String, String> streamsConfig = new LinkedHashMap<>();
+
+    @Option(names = "--commit-interval", paramLabel = "MS",
+            description = "The ledger's commit interval (default: the ledger's, " + LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS + ").")
+    long commitIntervalMs = LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the workload (default: " + BenchSettings.SEED + ").")
     Long seed;
 
@@ -126,7 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             console.printf("Starting a fresh Kafka, PostgreSQL and ledger in %s ...%n", root);
             console.flush();
-            BenchEnvironment env = stack.start(partitions);
+            BenchEnvironment env = stack.start(partitions, commitIntervalMs, Map.<String, Object>copyOf(streamsConfig));
             console.printf("Ready: Kafka %s, ledger %s, baseline PostgreSQL %s%n", env.bootstrapServers(), env.ledgerApi(),
                     stack.baseline.durabilitySettings());
             console.flush();
@@ -166,6 +180,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (s.accounts() < 2) throw new ParameterException(spec.commandLine(), "--accounts must be at least 2");
         s = s.withClients(clients, batchClients, batchSize, limitProducers);
         if (seed != null) s = s.withSeed(seed);
+        if (systems != null) {
+            var known = List.of("kafka-limit", "postgres-as-deployed", "postgres-matched", "ledger");
+            for (String name : systems) {
+                if (!known.contains(name)) throw new ParameterException(spec.commandLine(), "--systems: one of " + known + ", not " + name);
+            }
+            s = s.withSystems(systems);
+        }
         if (scenarios != null && !scenarios.isEmpty()) {
             var chosen = new ArrayList<Scenario>();
             for (String name : scenarios) {
@@ -227,13 +248,13 @@ public final class BenchCommand implements Callable<Integer> {
             this.temporary = temporary;
         }
 
-        BenchEnvironment start(int partitions) {
+        BenchEnvironment start(int partitions, long commitIntervalMs, Map<String, Object> streamsOverrides) {
             var dir = new DataDirectory(root.resolve("ledger"));
             infrastructure = EmbeddedInfrastructure.start(dir, true);
             var config = new LedgerConfig(infrastructure.bootstrapServers(), infrastructure.jdbcUrl(),
                     infrastructure.dbUser(), infrastructure.dbPassword(), 0, partitions, dir.loadOrCreateKey(),
-                    dir.stateDir(), TopicNames.DEFAULT, LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS, APPLICATION_ID_PREFIX);
-            application = LedgerApplication.start(config);
+                    dir.stateDir(), TopicNames.DEFAULT, commitIntervalMs, APPLICATION_ID_PREFIX);
+            application = LedgerApplication.start(config, streamsOverrides);
             baseline = BaselinePostgres.start(root.resolve("baseline-postgres"));
             TopicNames topics = config.topics();
             var ledgerTopics = List.of(topics.commands(), topics.events(), topics.results(), topics.deadLetters());
