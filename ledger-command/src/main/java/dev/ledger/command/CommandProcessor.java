@@ -54,13 +54,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     static final String DEAD_LETTERS_SINK = "dead-letters-sink";
     static final String DEAD_LETTER_REASON_HEADER = "ledger-dead-letter-reason";
     static final String DEAD_LETTER_SOURCE_HEADER = "ledger-dead-letter-source";
+    /** Decoded aggregates kept per kind and task: tens of MB at most, and the hot accounts stay decoded. */
+    private static final int CACHED_AGGREGATES = 50_000;
 
     private final byte[] ledgerKey;
     private final Counter deadLettered;
     private final CommandPartitions partitions;
     private ProcessorContext<String, byte[]> context;
-    private KeyValueStore<String, Aggregate<AccountState>> accounts;
-    private KeyValueStore<String, Aggregate<TransferState>> transfers;
+    private AggregateCache<AccountState> accounts;
+    private AggregateCache<TransferState> transfers;
     private KeyValueStore<String, Long> appliedHops;
     private HashChain chain;
 
@@ -73,8 +75,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        this.accounts = context.getStateStore(ACCOUNTS_STORE);
-        this.transfers = context.getStateStore(TRANSFERS_STORE);
+        // new, empty caches on every (re)initialisation: after an aborted transaction the store is restored
+        this.accounts = new AggregateCache<>(context.getStateStore(ACCOUNTS_STORE), absent(AccountDecider.INITIAL),
+                CACHED_AGGREGATES);
+        this.transfers = new AggregateCache<>(context.getStateStore(TRANSFERS_STORE), absent(TransferDecider.INITIAL),
+                CACHED_AGGREGATES);
         this.appliedHops = context.getStateStore(APPLIED_HOPS_STORE);
         this.chain = new HashChain(ledgerKey);
     }
@@ -104,28 +109,28 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         while (!local.isEmpty()) {
             apply(local.poll(), nowMs, local);
         }
+        accounts.writeChanges();
+        transfers.writeChanges();
     }
 
     /** Decides one command; follow-ups for this partition join {@code local}, the others go to Kafka. */
     private void apply(CommandEnvelope envelope, long nowMs, Queue<CommandEnvelope> local) {
         boolean hop = SagaHops.isHop(envelope.command());
         switch (envelope.command()) {
-            case AccountCommand c -> handle(c.accountId(), AccountDecider.decide(c, load(accounts, c.accountId(),
-                    AccountDecider.INITIAL).state()), accounts, AccountDecider.INITIAL, AccountDecider::evolve,
-                    AccountState::version, envelope, hop, nowMs, local);
-            case TransferCommand c -> handle(c.transferId(), TransferDecider.decide(c, load(transfers, c.transferId(),
-                    TransferDecider.INITIAL).state()), transfers, TransferDecider.INITIAL, TransferDecider::evolve,
-                    TransferState::version, envelope, hop, nowMs, local);
+            case AccountCommand c -> handle(c.accountId(), AccountDecider.decide(c, accounts.load(c.accountId()).state()),
+                    accounts, AccountDecider::evolve, AccountState::version, envelope, hop, nowMs, local);
+            case TransferCommand c -> handle(c.transferId(), TransferDecider.decide(c, transfers.load(c.transferId()).state()),
+                    transfers, TransferDecider::evolve, TransferState::version, envelope, hop, nowMs, local);
             default -> throw new IllegalStateException("unreachable: checked above");
         }
     }
 
     private <S, E extends LedgerEvent> void handle(String aggregateId, Decision<E> decision,
-                                                  KeyValueStore<String, Aggregate<S>> store, S initial,
+                                                  AggregateCache<S> store,
                                                   BiFunction<S, E, S> evolve, ToLongFunction<S> version,
                                                   CommandEnvelope cause, boolean hop, long nowMs,
                                                   Queue<CommandEnvelope> local) {
-        Aggregate<S> aggregate = load(store, aggregateId, initial);
+        Aggregate<S> aggregate = store.load(aggregateId);
         S state = aggregate.state();
         byte[] hash = aggregate.lastHash();
         String causeOfNext = cause.commandId();
@@ -144,7 +149,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         // the transfer's final outcome answers the client command that started it
         String origin = aggregate.originCommandId() != null || hop ? aggregate.originCommandId() : cause.commandId();
         if (!decision.events().isEmpty()) {
-            store.put(aggregateId, new Aggregate<>(state, hash, origin));
+            store.save(aggregateId, new Aggregate<>(state, hash, origin));
         }
         for (LedgerCommand next : decision.followUps()) {
             String transferId = SagaHops.transferId(next);
@@ -184,9 +189,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         deadLettered.increment();
     }
 
-    private static <S> Aggregate<S> load(KeyValueStore<String, Aggregate<S>> store, String id, S initial) {
-        Aggregate<S> stored = store.get(id);
-        return stored != null ? stored : new Aggregate<>(initial, HashChain.GENESIS, null);
+    private static <S> Aggregate<S> absent(S initial) {
+        return new Aggregate<>(initial, HashChain.GENESIS, null);
     }
 
     /** Deterministic, so that the same command decided again yields the same event ids. */
