@@ -97,7 +97,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Transactional producers of the Kafka limit (default: ${DEFAULT-VALUE}, as the ledger's one stream thread).")
     int limitProducers;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "12", description = "Partitions of the ledger's topics (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
+            description = "Partitions of the ledger's topics (default: ${DEFAULT-VALUE}, one stream thread's worth on one node, "
+                    + "where every transfer takes the same-partition fast path; more partitions exercise the saga).")
     int partitions;
 
     @Option(names = "--scenario", paramLabel = "NAME", split = ",", description = "single, batch, or both (default).")
