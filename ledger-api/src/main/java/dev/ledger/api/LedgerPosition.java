@@ -4,6 +4,7 @@ import dev.ledger.domain.Ids;
 import dev.ledger.kafka.CommandResult;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -66,12 +67,16 @@ record LedgerPosition(Map<String, Long> seqByAccount) {
                 .collect(Collectors.joining(","));
     }
 
-    /** The later of the two positions for each account: what a read must see to reflect both writes. */
-    LedgerPosition merge(Map<String, Long> other) {
-        if (other.isEmpty()) return this;
-        var merged = new TreeMap<>(seqByAccount);
-        other.forEach((account, seq) -> merged.merge(account, seq, Math::max));
-        return new LedgerPosition(merged);
+    /**
+     * The later seq of each aggregate over many outcomes: what a read must see to reflect all those
+     * writes. One map for all, not a copy per outcome: a batch has a thousand.
+     */
+    static LedgerPosition mergeAll(List<Map<String, Long>> positions) {
+        var merged = new TreeMap<String, Long>();
+        for (Map<String, Long> position : positions) {
+            position.forEach((aggregate, seq) -> merged.merge(aggregate, seq, Math::max));
+        }
+        return of(merged);
     }
 
     boolean isEmpty() {

@@ -11,9 +11,9 @@ import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** Submitting transfers, one or a batch: validate, send, wait (bounded) for a final state. */
 final class TransferRoutes implements RouteGroup {
@@ -111,19 +111,21 @@ final class TransferRoutes implements RouteGroup {
         Replies.async(ctx, () -> {
             List<LedgerCommand> commands = requests.stream().<LedgerCommand>map(InitiateTransfer::new).toList();
             List<CompletableFuture<Optional<Outcome>>> outcomes = gateway.submitAll(commands, waitMs);
-            var position = new AtomicReference<>(LedgerPosition.EMPTY);
+            @SuppressWarnings("unchecked")
+            Map<String, Long>[] positions = new Map[outcomes.size()];
             var answered = new ArrayList<CompletableFuture<Void>>(outcomes.size());
             for (int r = 0; r < outcomes.size(); r++) {
                 int slot = slotOfRequest.get(r);
+                int request = r;
                 String transferId = requests.get(r).transferId();
                 answered.add(outcomes.get(r).handle((decided, error) -> {
                     slots[slot] = itemResult(transferId, decided, error);
-                    if (decided != null) decided.ifPresent(o -> position.updateAndGet(p -> p.merge(o.position())));
+                    positions[request] = decided == null ? Map.of() : decided.map(Outcome::position).orElse(Map.of());
                     return null;
                 }));
             }
             return CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new)).thenRun(() -> {
-                ctx.header(LedgerPosition.HEADER, position.get().format());
+                ctx.header(LedgerPosition.HEADER, LedgerPosition.mergeAll(Arrays.asList(positions)).format());
                 Replies.json(ctx, 200, new BatchReply(Arrays.asList(slots)));
             });
         });

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,10 +41,12 @@ class LedgerPositionTest {
     }
 
     @Test
-    void given_two_positions_when_merged_then_each_account_keeps_the_later_seq() {
-        var merged = LedgerPosition.parse("alice:5,bob:2").merge(Map.of("bob", 7L, "carol", 1L));
+    void given_a_batch_of_outcomes_when_merged_at_once_then_each_account_keeps_its_latest_seq() {
+        var merged = LedgerPosition.mergeAll(List.of(Map.of("alice", 5L, "bob", 2L), Map.of(), Map.of("bob", 7L, "carol", 1L),
+                Map.of("alice", 3L)));
 
         assertThat(merged.format()).isEqualTo("alice:5,bob:7,carol:1");
+        assertThat(LedgerPosition.mergeAll(List.of(Map.of(), Map.of()))).isEqualTo(LedgerPosition.EMPTY);
     }
 
     @Test
