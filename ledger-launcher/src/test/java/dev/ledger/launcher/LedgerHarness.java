@@ -40,8 +40,17 @@ final class LedgerHarness implements AutoCloseable {
         return new LedgerHarness(configFor(name), streamsOverrides);
     }
 
+    /** With {@code partitions} partitions instead of the tests' usual 4 (one: every saga takes the fast path). */
+    static LedgerHarness startWithPartitions(String name, int partitions) {
+        return new LedgerHarness(configFor(name, partitions), Map.of());
+    }
+
     /** A config of its own on the shared infrastructure: topics, app ids, database, state dir, key. */
     static LedgerConfig configFor(String name) {
+        return configFor(name, PARTITIONS);
+    }
+
+    private static LedgerConfig configFor(String name, int partitions) {
         String unique = name + "-" + Long.toHexString(System.nanoTime());
         String database = "ledger_" + unique.replaceAll("[^a-zA-Z0-9]", "_").toLowerCase();
         try (var c = DriverManager.getConnection(SharedInfrastructure.jdbcUrl(), SharedInfrastructure.dbUser(),
@@ -55,7 +64,7 @@ final class LedgerHarness implements AutoCloseable {
         try {
             return new LedgerConfig(SharedInfrastructure.bootstrapServers(),
                     SharedInfrastructure.jdbcUrl().replaceFirst("/postgres(\\?|$)", "/" + database + "$1"),
-                    SharedInfrastructure.dbUser(), SharedInfrastructure.dbPassword(), 0, PARTITIONS, key,
+                    SharedInfrastructure.dbUser(), SharedInfrastructure.dbPassword(), 0, partitions, key,
                     Files.createTempDirectory("ledger-state-"), TopicNames.prefixed(unique + "."), LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS,
                     "test-" + unique);
         } catch (IOException e) {

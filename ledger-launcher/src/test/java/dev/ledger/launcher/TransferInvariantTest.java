@@ -1,8 +1,10 @@
 package dev.ledger.launcher;
 
+import dev.ledger.kafka.LedgerJson;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,36 +18,55 @@ class TransferInvariantTest {
     private static final int CUSTOMERS = 99;
     private static final int TRANSFERS = 3_000;
     private static final int CLIENTS = 32;
+    private static final int FAST_PATH_TRANSFERS = 2_000;
 
     @Test
     void concurrent_random_transfers_keep_every_invariant() throws Exception {
         try (var ledger = LedgerHarness.start("invariant")) {
-            // given: a settlement account and 99 customers funded from it
-            var workload = new TransferWorkload(r -> ledger.post("/v1/transfers", r.key(), r.body()), CUSTOMERS, 42);
-            open(ledger, TransferWorkload.SETTLEMENT, true);
-            TransferWorkload.concurrently(workload.customers(), id -> open(ledger, id, false));
-            workload.deposits();
-
-            // when: concurrent clients move money, while cuts of the log are taken
-            List<Instant> cuts = new CopyOnWriteArrayList<>();
-            var cutter = Executors.newSingleThreadScheduledExecutor();
-            cutter.scheduleAtFixedRate(() -> cuts.add(Instant.now()), 200, 700, TimeUnit.MILLISECONDS);
-            long start = System.nanoTime();
-            workload.run(TRANSFERS, CLIENTS);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            cutter.shutdownNow();
-
-            // then
-            var replay = LedgerChecks.settledReplay(ledger::committedEvents);
-            var events = ledger.committedEvents();
-            LedgerChecks.verify(workload, events, replay, cuts, ledger.config());
-            assertThat(cuts).hasSizeGreaterThan(3);
-            System.out.printf("invariant load: %d requests in %.1f s = %.0f requests/s; latency ms p50 %.1f p99 %.1f max %.1f%n",
-                    workload.requests.get(), seconds, workload.requests.get() / seconds,
-                    workload.latencyMicros.getValueAtPercentile(50) / 1000.0,
-                    workload.latencyMicros.getValueAtPercentile(99) / 1000.0,
-                    workload.latencyMicros.getMaxValue() / 1000.0);
+            runAndVerify(ledger, TRANSFERS);
         }
+    }
+
+    /** One partition: the transfer and both accounts always share it, so no saga command leaves the processor. */
+    @Test
+    void on_one_partition_every_saga_is_one_step_and_keeps_every_invariant() throws Exception {
+        try (var ledger = LedgerHarness.startWithPartitions("fast-path", 1)) {
+            runAndVerify(ledger, FAST_PATH_TRANSFERS);
+
+            var commandTypes = new ArrayList<String>();
+            ledger.client().readCommitted(ledger.config().topics().commands(),
+                    r -> commandTypes.add(LedgerJson.readCommand(r.value()).type()));
+            assertThat(commandTypes).as("only the clients' commands: no saga hop went through the topic")
+                    .isNotEmpty().allMatch(type -> type.equals("OpenAccount") || type.equals("InitiateTransfer"));
+        }
+    }
+
+    private static void runAndVerify(LedgerHarness ledger, int transfers) throws Exception {
+        // given: a settlement account and 99 customers funded from it
+        var workload = new TransferWorkload(r -> ledger.post("/v1/transfers", r.key(), r.body()), CUSTOMERS, 42);
+        open(ledger, TransferWorkload.SETTLEMENT, true);
+        TransferWorkload.concurrently(workload.customers(), id -> open(ledger, id, false));
+        workload.deposits();
+
+        // when: concurrent clients move money, while cuts of the log are taken
+        List<Instant> cuts = new CopyOnWriteArrayList<>();
+        var cutter = Executors.newSingleThreadScheduledExecutor();
+        cutter.scheduleAtFixedRate(() -> cuts.add(Instant.now()), 200, 700, TimeUnit.MILLISECONDS);
+        long start = System.nanoTime();
+        workload.run(transfers, CLIENTS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        cutter.shutdownNow();
+
+        // then
+        var replay = LedgerChecks.settledReplay(ledger::committedEvents);
+        var events = ledger.committedEvents();
+        LedgerChecks.verify(workload, events, replay, cuts, ledger.config());
+        assertThat(cuts).hasSizeGreaterThan(3);
+        System.out.printf("invariant load: %d requests in %.1f s = %.0f requests/s; latency ms p50 %.1f p99 %.1f max %.1f%n",
+                workload.requests.get(), seconds, workload.requests.get() / seconds,
+                workload.latencyMicros.getValueAtPercentile(50) / 1000.0,
+                workload.latencyMicros.getValueAtPercentile(99) / 1000.0,
+                workload.latencyMicros.getMaxValue() / 1000.0);
     }
 
     static void open(LedgerHarness ledger, String id, boolean unlimited) {
