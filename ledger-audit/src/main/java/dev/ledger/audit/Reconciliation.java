@@ -102,12 +102,10 @@ final class Reconciliation {
         for (AccountBalance a : replay.balances()) {
             AccountRow row = rows.remove(a.accountId());
             out.accounts++;
-            if (row == null) {
-                out.behind.add(difference(a.accountId(), a.seq(), "missing from the read model"));
-            } else if (row.seq() < a.seq()) {
-                out.behind.add(difference(a.accountId(), a.seq(), "the read model is at seq " + row.seq()
-                        + ", behind the log"));
-            } else if (row.seq() > a.seq()) {
+            if (recordedBehind(out, a.accountId(), row == null ? null : row.seq(), a.seq(), "missing from the read model")) {
+                continue;
+            }
+            if (row.seq() > a.seq()) {
                 out.notComparable++;
             } else {
                 String expected = accountText(a.currency(), a.status(), a.debitsPending(), a.debitsPosted(),
@@ -127,11 +125,10 @@ final class Reconciliation {
             Track<TransferState> track = entry.getValue();
             TransferRow row = transfers.remove(id);
             out.transfers++;
-            if (row == null) {
-                out.behind.add(difference(id, track.seq, "transfer missing from the read model"));
-            } else if (row.seq() < track.seq) {
-                out.behind.add(difference(id, track.seq, "the read model is at seq " + row.seq() + ", behind the log"));
-            } else if (row.seq() > track.seq) {
+            if (recordedBehind(out, id, row == null ? null : row.seq(), track.seq, "transfer missing from the read model")) {
+                continue;
+            }
+            if (row.seq() > track.seq) {
                 out.notComparable++;
             } else {
                 String expected = transferText(track.state);
@@ -152,12 +149,10 @@ final class Reconciliation {
         for (AccountBalance a : replay.balances()) {
             AccountRow row = rows.remove(a.accountId());
             out.accounts++;
-            if (row == null) {
-                out.behind.add(difference(a.accountId(), a.seq(), "missing from the read model"));
-            } else if (row.seq() < a.seq()) {
-                out.behind.add(difference(a.accountId(), a.seq(), "the read model is at seq " + row.seq()
-                        + ", behind the log"));
-            } else if (!Objects.equals(row.balanceAsOf(), a.balance())) {
+            if (recordedBehind(out, a.accountId(), row == null ? null : row.seq(), a.seq(), "missing from the read model")) {
+                continue;
+            }
+            if (!Objects.equals(row.balanceAsOf(), a.balance())) {
                 out.differences.add(difference(a.accountId(), a.seq(), "balance as of " + asOf + ": read model "
                         + row.balanceAsOf() + " (its last statement entry at or before), log " + a.balance()));
             }
@@ -169,6 +164,21 @@ final class Reconciliation {
             }
         });
         return out;
+    }
+
+    /**
+     * Files a row that is missing ({@code rowSeq} null) or behind the log's {@code logSeq} as not caught
+     * up yet; true when it was, so there is nothing to compare.
+     */
+    private static boolean recordedBehind(Outcome out, String id, Long rowSeq, long logSeq, String missing) {
+        if (rowSeq == null) {
+            out.behind.add(difference(id, logSeq, missing));
+        } else if (rowSeq < logSeq) {
+            out.behind.add(difference(id, logSeq, "the read model is at seq " + rowSeq + ", behind the log"));
+        } else {
+            return false;
+        }
+        return true;
     }
 
     private static void extra(Outcome out, String id, long seq, Instant createdAt, Instant latestEvent, String what) {
