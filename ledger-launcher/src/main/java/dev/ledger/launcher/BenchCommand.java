@@ -2,13 +2,9 @@ package dev.ledger.launcher;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -287,7 +283,7 @@ public final class BenchCommand implements Callable<Integer> {
             closeQuietly(application);
             closeQuietly(baseline);
             closeQuietly(infrastructure);
-            if (temporary) deleteRecursively(root);
+            if (temporary) DataDirectory.deleteTree(root);
         }
 
         private static void closeQuietly(AutoCloseable closeable) {
@@ -369,26 +365,4 @@ public final class BenchCommand implements Callable<Integer> {
             if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
         }
     }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) return;
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path visited, IOException failure) throws IOException {
-                    Files.deleteIfExists(visited);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + dir, e);
-        }
-    }
-
 }

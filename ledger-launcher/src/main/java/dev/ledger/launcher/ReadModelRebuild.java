@@ -2,6 +2,7 @@ package dev.ledger.launcher;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.launcher.runtime.DataDirectory;
 import dev.ledger.projection.LedgerProjection;
 import dev.ledger.projection.ReadModelDataSource;
 import dev.ledger.projection.ReadModelSchema;
@@ -19,11 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -204,7 +203,11 @@ public final class ReadModelRebuild {
         } finally {
             if (projection != null) projection.close();
             if (!swapped) dropQuietly(rebuildSchema());
-            deleteRecursively(stateDir);
+            try {
+                DataDirectory.deleteTree(stateDir);
+            } catch (UncheckedIOException e) {
+                LOG.warn("could not delete {}: {}", stateDir, e.getCause().toString());
+            }
         }
     }
 
@@ -377,27 +380,6 @@ public final class ReadModelRebuild {
             return Files.createTempDirectory("ledger-rebuild-");
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a state directory for the rebuild", e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try {
-            if (!Files.exists(dir)) return;
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("could not delete {}: {}", dir, e.toString());
         }
     }
 

@@ -2,11 +2,8 @@ package dev.ledger.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 import dev.ledger.launcher.runtime.DataDirectory;
 import dev.ledger.launcher.runtime.EmbeddedInfrastructure;
@@ -73,23 +70,10 @@ public final class SharedInfrastructure {
     }
 
     private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) return;
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path visited, IOException failure) throws IOException {
-                    Files.deleteIfExists(visited);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("could not delete " + dir + ": " + e);
+            DataDirectory.deleteTree(dir);
+        } catch (UncheckedIOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getCause());
         }
     }
 }

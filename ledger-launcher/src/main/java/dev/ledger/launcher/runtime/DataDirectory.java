@@ -181,7 +181,18 @@ public final class DataDirectory {
         deleteContents(root, runDir().resolve(LOCK_FILE));
     }
 
-    /** Deletes everything under {@code dir} except {@code keep} (and the directories leading to it). */
+    /** Deletes {@code dir} and everything in it; nothing when it does not exist. */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        deleteContents(dir, null);
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + dir, e);
+        }
+    }
+
+    /** Deletes everything under {@code dir} except {@code keep} (none when null) and the directories leading to it. */
     static void deleteContents(Path dir, Path keep) {
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
