@@ -3,11 +3,11 @@ package dev.ledger.api;
 import dev.ledger.domain.LedgerCommand;
 import dev.ledger.domain.Outcome;
 import dev.ledger.kafka.CommandEnvelope;
-import dev.ledger.kafka.Topic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +29,19 @@ final class CommandGateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandGateway.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-    private final Producer<String, CommandEnvelope> producer;
+    private final Producer<String, byte[]> producer;
     private final String topic;
+    private final CommandBatcher batcher;
     private final ResultWaiters waiters;
     private final ApiMetrics metrics;
     private final Clock clock;
 
-    CommandGateway(Producer<String, CommandEnvelope> producer, String topic, ResultWaiters waiters, ApiMetrics metrics,
-                   Clock clock) {
+    /** @param lingerMs how long a single request's command may wait for others bound for its partition */
+    CommandGateway(Producer<String, byte[]> producer, String topic, long lingerMs, ResultWaiters waiters,
+                   ApiMetrics metrics, Clock clock) {
         this.producer = producer;
         this.topic = topic;
+        this.batcher = new CommandBatcher(producer, topic, lingerMs);
         this.waiters = waiters;
         this.metrics = metrics;
         this.clock = clock;
@@ -49,7 +52,7 @@ final class CommandGateway implements AutoCloseable {
      * and never blocking a request thread for long: metadata is fetched at start and
      * {@code max.block.ms} caps the rest.
      */
-    static KafkaProducer<String, CommandEnvelope> producer(String bootstrapServers, Topic<String, CommandEnvelope> topic) {
+    static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.CLIENT_ID_CONFIG, "ledger-api-commands-" + UUID.randomUUID(),
@@ -59,7 +62,7 @@ final class CommandGateway implements AutoCloseable {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000),
-                topic.keySerde().serializer(), topic.valueSerde().serializer());
+                new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Fetches the topic's metadata now, so that the first request does not wait for it; best effort. */
@@ -76,7 +79,8 @@ final class CommandGateway implements AutoCloseable {
     }
 
     /**
-     * Sends every command, keyed by its aggregate, and returns one future per command: its outcome,
+     * Sends every command, one record per partition they address (a single command may wait
+     * {@code lingerMs} for others bound for its partition), and returns one future per command: its outcome,
      * or empty when none came within {@code waitMs} (the command is then recorded, and the decision
      * pending). A future fails with {@link UnavailableException} when Kafka did not take the command.
      *
@@ -92,10 +96,11 @@ final class CommandGateway implements AutoCloseable {
                         .map(e -> new ResultWaiters.Expected(e.commandId(), e.command().aggregateId())).toList(), waitMs)
                 : null;
         long sentAtNanos = System.nanoTime();
+        List<CompletableFuture<Void>> sent = send(envelopes, outcomes);
         var answers = new ArrayList<CompletableFuture<Optional<Outcome>>>(envelopes.size());
         for (int i = 0; i < envelopes.size(); i++) {
             CommandEnvelope envelope = envelopes.get(i);
-            CompletableFuture<Void> acked = send(envelope);
+            CompletableFuture<Void> acked = sent.get(i);
             if (outcomes == null) {
                 answers.add(acked.thenApply(ignored -> Optional.empty()));
                 continue;
@@ -112,22 +117,20 @@ final class CommandGateway implements AutoCloseable {
         return answers;
     }
 
-    private CompletableFuture<Void> send(CommandEnvelope envelope) {
-        var acked = new CompletableFuture<Void>();
+    private List<CompletableFuture<Void>> send(List<CommandEnvelope> envelopes,
+                                               List<CompletableFuture<Optional<Outcome>>> outcomes) {
+        if (envelopes.size() != 1) return batcher.sendNow(envelopes); // a batch request's commands leave at once
         try {
-            producer.send(new ProducerRecord<>(topic, envelope.command().aggregateId(), envelope), (metadata, error) -> {
-                if (error == null) acked.complete(null);
-                else acked.completeExceptionally(new UnavailableException("the command could not be recorded: "
-                        + error.getMessage(), error));
-            });
+            return List.of(batcher.send(envelopes.get(0)));
         } catch (RuntimeException e) {
-            acked.completeExceptionally(new UnavailableException("the command could not be recorded: " + e.getMessage(), e));
+            if (outcomes != null) outcomes.forEach(o -> o.complete(Optional.empty())); // frees the waiter slots
+            throw e;
         }
-        return acked;
     }
 
     @Override
     public void close() {
+        batcher.close();
         producer.close(CLOSE_TIMEOUT);
     }
 }

@@ -37,6 +37,12 @@ public final class LedgerApi implements AutoCloseable {
     static final int READ_THREADS = 8;
     static final int READ_QUEUE_SIZE = 1_000;
     static final long POSITION_POLL_INTERVAL_MS = 10;
+    /**
+     * How long a single request's command waits for others bound for the same partition before it
+     * leaves as one record: a millisecond adds little to an answer that takes a commit cycle, and
+     * under load gathers the commands of many concurrent requests into one record.
+     */
+    static final long COMMAND_LINGER_MS = 1;
     /** How long start() may take to find the results topic and fix the listener's position. */
     static final Duration LISTENER_START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -75,8 +81,8 @@ public final class LedgerApi implements AutoCloseable {
             var listener = new ResultListener(config.bootstrapServers(), topics.results(), waiters, metrics);
             started.add(listener);
             listener.start(LISTENER_START_TIMEOUT);
-            var gateway = new CommandGateway(CommandGateway.producer(config.bootstrapServers(), topics.commands()),
-                    topics.commands().name(), waiters, metrics, Clock.systemUTC());
+            var gateway = new CommandGateway(CommandGateway.producer(config.bootstrapServers()),
+                    topics.commands().name(), COMMAND_LINGER_MS, waiters, metrics, Clock.systemUTC());
             started.add(gateway);
             gateway.warmUp();
             Admin admin = Admin.create(Map.of(

@@ -1,6 +1,7 @@
 package dev.ledger.api;
 
 import dev.ledger.kafka.CommandResult;
+import dev.ledger.kafka.ResultRecords;
 import dev.ledger.kafka.Topic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -9,7 +10,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,6 @@ final class ResultListener implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
-    private final Deserializer<CommandResult> results;
     private final ResultWaiters waiters;
     private final ApiMetrics metrics;
     private final CompletableFuture<Void> positioned = new CompletableFuture<>();
@@ -49,7 +48,6 @@ final class ResultListener implements AutoCloseable {
 
     ResultListener(String bootstrapServers, Topic<String, CommandResult> topic, ResultWaiters waiters, ApiMetrics metrics) {
         this.topic = topic.name();
-        this.results = topic.valueSerde().deserializer();
         this.waiters = waiters;
         this.metrics = metrics;
         this.consumer = new KafkaConsumer<>(Map.of(
@@ -138,16 +136,16 @@ final class ResultListener implements AutoCloseable {
     }
 
     private void dispatch(ConsumerRecord<String, byte[]> record) {
-        CommandResult result;
+        List<CommandResult> read;
         try {
-            result = results.deserialize(record.topic(), record.value());
+            read = ResultRecords.read(record.value());
         } catch (RuntimeException e) {
             // a result is a courtesy to a waiting caller, not ledger state: skipping one costs a timeout
             metrics.unreadableResult();
             log.warn("skipping an unreadable result at {}-{}@{}", record.topic(), record.partition(), record.offset(), e);
             return;
         }
-        if (result != null) waiters.dispatch(result);
+        read.forEach(waiters::dispatch);
     }
 
     @Override

@@ -41,8 +41,8 @@ class WriteValidationHttpTest {
         var metrics = new ApiMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         var topics = new LedgerTopics(TopicNames.DEFAULT);
         var waiters = new ResultWaiters(0, timer);
-        gateway = new CommandGateway(CommandGateway.producer("127.0.0.1:1", topics.commands()),
-                topics.commands().name(), waiters, metrics, Clock.systemUTC());
+        gateway = new CommandGateway(CommandGateway.producer("127.0.0.1:1"),
+                topics.commands().name(), LedgerApi.COMMAND_LINGER_MS, waiters, metrics, Clock.systemUTC());
         server = HttpServer.start(0, metrics, List.of(new AccountRoutes(gateway), new TransferRoutes(gateway)));
     }
 

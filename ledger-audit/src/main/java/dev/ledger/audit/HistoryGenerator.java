@@ -1,25 +1,17 @@
 package dev.ledger.audit;
 
-import dev.ledger.domain.Decision;
 import dev.ledger.domain.LedgerCommand;
-import dev.ledger.domain.LedgerEvent;
 import dev.ledger.domain.account.AccountCommand;
 import dev.ledger.domain.account.AccountDecider;
-import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.account.AccountCommand.CaptureReservation;
-import dev.ledger.domain.account.AccountCommand.CreditAccount;
-import dev.ledger.domain.account.AccountCommand.ReleaseReservation;
-import dev.ledger.domain.account.AccountCommand.ReserveFunds;
-import dev.ledger.domain.transfer.TransferCommand;
-import dev.ledger.domain.transfer.TransferCommand.CompleteTransfer;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
-import dev.ledger.domain.transfer.TransferCommand.RejectTransfer;
 import dev.ledger.domain.transfer.TransferDecider;
-import dev.ledger.domain.transfer.TransferEvent;
 import dev.ledger.domain.transfer.TransferRequest;
 import dev.ledger.domain.transfer.TransferState;
-import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.Aggregate;
+import dev.ledger.kafka.CommandEngine;
+import dev.ledger.kafka.CommandEnvelope;
+import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.LedgerJson;
 import org.apache.kafka.clients.admin.Admin;
@@ -34,18 +26,17 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Currency;
-import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -71,9 +62,6 @@ public final class HistoryGenerator implements AutoCloseable {
     public record Summary(long events, long transfers, int accounts, long millis) {
     }
 
-    private record Pending(LedgerCommand command, String commandId, String correlationId, String causationId) {
-    }
-
     /** Where the generated records go: a Kafka topic, or a list in a test. */
     interface Sink extends AutoCloseable {
         void write(String key, long timestampMs, byte[] value, byte[] hash);
@@ -88,19 +76,18 @@ public final class HistoryGenerator implements AutoCloseable {
     }
 
     private final Sink sink;
-    private final HashChain chain;
-    private final Map<String, AccountState> accounts = new HashMap<>();
-    private final Map<String, byte[]> accountHashes = new HashMap<>();
-    private final Map<String, TransferState> transfers = new HashMap<>();
-    private final Map<String, byte[]> transferHashes = new HashMap<>();
-    private final Deque<Pending> queue = new ArrayDeque<>();
+    private static final Aggregate<AccountState> ABSENT_ACCOUNT = Aggregate.absent(AccountDecider.INITIAL);
+    private static final Aggregate<TransferState> ABSENT_TRANSFER = Aggregate.absent(TransferDecider.INITIAL);
+    private final CommandEngine engine;
+    private final CommandEngine.State state = new MemoryState();
+    private final CommandEngine.Output output = new SinkOutput();
     private long clockMs;
     private long events;
     private long inTransaction;
 
     HistoryGenerator(Sink sink, byte[] ledgerKey, Instant start) {
         this.sink = sink;
-        this.chain = new HashChain(ledgerKey);
+        this.engine = new CommandEngine(ledgerKey, aggregateId -> true);
         this.clockMs = start.toEpochMilli();
     }
 
@@ -193,83 +180,76 @@ public final class HistoryGenerator implements AutoCloseable {
     }
 
     void open(String id, boolean unlimited) {
-        submit(new AccountCommand.OpenAccount(id, EUR, 0, unlimited, Map.of()), "open-" + id, id, "open-" + id);
+        submit(new AccountCommand.OpenAccount(id, EUR, 0, unlimited, Map.of()), "open-" + id);
     }
 
     void transfer(String id, String debit, String credit, long amount) {
         clockMs++;
         submit(new InitiateTransfer(new TransferRequest(id, debit, credit, amount, EUR, "generated", Map.of())),
-                "initiate-" + id, id, "initiate-" + id);
+                "initiate-" + id);
     }
 
-    /** Decides the command and, depth first, every follow-up it causes: the whole saga, as the processor would. */
-    private void submit(LedgerCommand command, String commandId, String correlationId, String causationId) {
-        queue.add(new Pending(command, commandId, correlationId, causationId));
-        while (!queue.isEmpty()) {
-            Pending next = queue.poll();
-            switch (next.command()) {
-                case AccountCommand c -> {
-                    AccountState state = accounts.getOrDefault(c.accountId(), AccountDecider.INITIAL);
-                    Decision<AccountEvent> d = AccountDecider.decide(c, state);
-                    String cause = next.commandId();
-                    for (int i = 0; i < d.events().size(); i++) {
-                        AccountEvent e = d.events().get(i);
-                        cause = emit(c.accountId(), state.version() + 1, e, next, i, accountHashes);
-                        state = AccountDecider.evolve(state, e);
-                    }
-                    accounts.put(c.accountId(), state);
-                    followUps(d, cause);
-                }
-                case TransferCommand c -> {
-                    TransferState state = transfers.getOrDefault(c.transferId(), TransferDecider.INITIAL);
-                    Decision<TransferEvent> d = TransferDecider.decide(c, state);
-                    String cause = next.commandId();
-                    for (int i = 0; i < d.events().size(); i++) {
-                        TransferEvent e = d.events().get(i);
-                        cause = emit(c.transferId(), state.version() + 1, e, next, i, transferHashes);
-                        state = TransferDecider.evolve(state, e);
-                    }
-                    transfers.put(c.transferId(), state);
-                    followUps(d, cause);
-                }
-                default -> throw new IllegalStateException("unknown command " + next.command());
-            }
+    /** Decides the command and every step it causes, all on one "partition": the whole saga, as the processor would. */
+    private void submit(LedgerCommand command, String commandId) {
+        engine.decide(new CommandEnvelope(commandId, LedgerJson.typeName(command), Instant.ofEpochMilli(clockMs),
+                command.aggregateId(), commandId, command), clockMs, state, output);
+    }
+
+    /** Every event the engine decides goes to the sink, committed every EVENTS_PER_TRANSACTION. */
+    private final class SinkOutput implements CommandEngine.Output {
+        @Override
+        public void event(String aggregateId, long timestampMs, byte[] value, byte[] hash) {
+            sink.write(aggregateId, timestampMs, value, hash);
+            events++;
+            if (++inTransaction >= EVENTS_PER_TRANSACTION) commit();
+        }
+
+        @Override
+        public void command(CommandEnvelope step, long timestampMs) {
+            throw new IllegalStateException("every aggregate is local to the generator: " + step.commandId());
+        }
+
+        @Override
+        public void result(CommandResult result) {
+            // nobody waits for an answer
         }
     }
 
-    private void followUps(Decision<?> decision, String cause) {
-        for (LedgerCommand next : decision.followUps()) {
-            String transferId = transferId(next);
-            queue.add(new Pending(next, transferId + "/" + LedgerJson.typeName(next), transferId, cause));
+    /** The generator's aggregates, in memory. */
+    private static final class MemoryState implements CommandEngine.State {
+        private final Map<String, Aggregate<AccountState>> accounts = new HashMap<>();
+        private final Map<String, Aggregate<TransferState>> transfers = new HashMap<>();
+        private final Set<String> appliedSteps = new HashSet<>();
+
+        @Override
+        public Aggregate<AccountState> account(String accountId) {
+            return accounts.getOrDefault(accountId, ABSENT_ACCOUNT);
         }
-    }
 
-    private static String transferId(LedgerCommand command) {
-        return switch (command) {
-            case ReserveFunds c -> c.transferId();
-            case CreditAccount c -> c.transferId();
-            case CaptureReservation c -> c.transferId();
-            case ReleaseReservation c -> c.transferId();
-            case CompleteTransfer c -> c.transferId();
-            case RejectTransfer c -> c.transferId();
-            default -> throw new IllegalStateException("not a saga hop: " + command);
-        };
-    }
+        @Override
+        public void account(String accountId, Aggregate<AccountState> account) {
+            accounts.put(accountId, account);
+        }
 
-    /** Writes one event with its hash-chain link; returns its id (the cause of the follow-ups). */
-    private String emit(String aggregateId, long seq, LedgerEvent event, Pending cause, int index,
-                        Map<String, byte[]> hashes) {
-        String eventId = UUID.nameUUIDFromBytes((cause.commandId() + "\u0000" + aggregateId + "\u0000" + index)
-                .getBytes(StandardCharsets.UTF_8)).toString();
-        var envelope = new EventEnvelope(eventId, LedgerJson.typeName(event), LedgerJson.SCHEMA_VERSION, aggregateId,
-                seq, Instant.ofEpochMilli(clockMs), cause.commandId(), cause.correlationId(), cause.causationId(), event);
-        byte[] bytes = LedgerJson.writeEvent(envelope);
-        byte[] hash = chain.next(hashes.getOrDefault(aggregateId, HashChain.GENESIS), bytes);
-        hashes.put(aggregateId, hash);
-        sink.write(aggregateId, clockMs, bytes, hash);
-        events++;
-        if (++inTransaction >= EVENTS_PER_TRANSACTION) commit();
-        return eventId;
+        @Override
+        public Aggregate<TransferState> transfer(String transferId) {
+            return transfers.getOrDefault(transferId, ABSENT_TRANSFER);
+        }
+
+        @Override
+        public void transfer(String transferId, Aggregate<TransferState> transfer) {
+            transfers.put(transferId, transfer);
+        }
+
+        @Override
+        public boolean stepApplied(String stepId) {
+            return appliedSteps.contains(stepId);
+        }
+
+        @Override
+        public void stepApplied(String stepId, long nowMs) {
+            appliedSteps.add(stepId);
+        }
     }
 
     void commit() {

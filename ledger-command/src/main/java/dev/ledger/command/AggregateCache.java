@@ -1,5 +1,6 @@
 package dev.ledger.command;
 
+import dev.ledger.kafka.Aggregate;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.util.LinkedHashMap;

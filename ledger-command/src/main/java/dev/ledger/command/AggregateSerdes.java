@@ -1,5 +1,6 @@
 package dev.ledger.command;
 
+import dev.ledger.kafka.Aggregate;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.type.TypeReference;

@@ -15,6 +15,7 @@ import dev.ledger.domain.transfer.TransferCommand.CompleteTransfer;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
 import dev.ledger.domain.transfer.TransferCommand.RejectTransfer;
 import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.kafka.AggregatePartitions;
 
 /**
  * The last gate before the deciders: a command that parsed but could never be valid (a null field,
@@ -25,15 +26,23 @@ final class CommandChecks {
     private CommandChecks() {
     }
 
-    /** @return why the command is invalid, or null when it may be decided */
-    static String problem(LedgerCommand command, String recordKey) {
+    /**
+     * @param recordKey the key of the record that carried the command: every command of a record must
+     *                  live on the key's partition, where the default partitioner puts the record, so
+     *                  that one task decides every command of its aggregates (a batch that mixed
+     *                  aggregates of several partitions would give them a second writer)
+     * @return why the command is invalid, or null when it may be decided
+     */
+    static String problem(LedgerCommand command, String recordKey, AggregatePartitions partitions) {
         String problem = switch (command) {
             case AccountCommand a -> accountProblem(a);
             case TransferCommand t -> transferProblem(t);
             default -> "unknown command kind " + command.getClass().getName();
         };
-        if (problem == null && !command.aggregateId().equals(recordKey)) {
-            return "record key '" + recordKey + "' is not the addressed aggregate '" + command.aggregateId() + "'";
+        if (problem == null && (recordKey == null
+                || partitions.partitionOf(command.aggregateId()) != partitions.partitionOf(recordKey))) {
+            return "aggregate '" + command.aggregateId() + "' does not live on the partition of the record key '"
+                    + recordKey + "'";
         }
         return problem;
     }

@@ -1,22 +1,17 @@
 package dev.ledger.command;
 
-import dev.ledger.domain.Decision;
-import dev.ledger.domain.LedgerCommand;
-import dev.ledger.domain.LedgerEvent;
-import dev.ledger.domain.Outcome;
-import dev.ledger.domain.account.AccountCommand;
 import dev.ledger.domain.account.AccountDecider;
-import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.transfer.TransferCommand;
 import dev.ledger.domain.transfer.TransferDecider;
-import dev.ledger.domain.transfer.TransferEvent;
 import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.kafka.Aggregate;
+import dev.ledger.kafka.AggregatePartitions;
+import dev.ledger.kafka.CommandEngine;
 import dev.ledger.kafka.CommandEnvelope;
+import dev.ledger.kafka.CommandRecords;
 import dev.ledger.kafka.CommandResult;
-import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
-import dev.ledger.kafka.LedgerJson;
+import dev.ledger.kafka.ResultRecords;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -25,24 +20,24 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Queue;
-import java.util.UUID;
-import java.util.function.BiFunction;
-import java.util.function.ToLongFunction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The single writer of the ledger. For each command on its partitions it loads the addressed
- * aggregate from its store, lets the pure decider judge, and writes everything that follows - the
- * events with their hash-chain links, the new state, the saga's next commands, the caller's answer
- * - into the task's Kafka transaction, together with the consumed offset (exactly_once_v2).
+ * The single writer of the ledger. Each record of {@code ledger.commands} carries a batch of commands
+ * for aggregates of its partition; the processor decides them in order, each on its own, through the
+ * {@link CommandEngine} against the task's aggregates, and writes everything that follows into the
+ * task's Kafka transaction, together with the consumed offset (exactly_once_v2): the events with
+ * their hash-chain links, each changed aggregate once, the saga's next steps as one record per
+ * target partition, and the batch's answers as one record. A command that cannot be read or could
+ * never be valid is dead-lettered on its own; its neighbours are decided.
  *
- * <p>The same-partition fast path: a saga command addressed to an aggregate of this very partition
- * is applied at once, in the same transaction, instead of taking a round trip through the commands
- * topic and a commit. When the transfer and both accounts share the partition, the whole saga is one
- * atomic step. It writes the same events in the same order as the round trips would; only the
- * internal commands and their dedupe marks are skipped, as no copy of them exists to be repeated.
+ * <p>The same-partition fast path (in the engine): a saga step addressed to an aggregate of this very
+ * partition is applied at once, in the same transaction, instead of taking a round trip through the
+ * commands topic and a commit. When the transfer and both accounts share the partition, the whole
+ * saga is one atomic step, with the same events in the same order as the round trips would write.
  */
 final class CommandProcessor implements Processor<String, byte[], String, byte[]> {
     static final String ACCOUNTS_STORE = "accounts";
@@ -59,14 +54,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     private final byte[] ledgerKey;
     private final Counter deadLettered;
-    private final CommandPartitions partitions;
+    private final AggregatePartitions partitions;
     private ProcessorContext<String, byte[]> context;
     private AggregateCache<AccountState> accounts;
     private AggregateCache<TransferState> transfers;
     private KeyValueStore<String, Long> appliedHops;
-    private HashChain chain;
+    private CommandEngine engine;
+    private final CommandEngine.State state = new TaskState();
 
-    CommandProcessor(byte[] ledgerKey, Counter deadLettered, CommandPartitions partitions) {
+    CommandProcessor(byte[] ledgerKey, Counter deadLettered, AggregatePartitions partitions) {
         this.ledgerKey = ledgerKey.clone();
         this.deadLettered = deadLettered;
         this.partitions = partitions;
@@ -76,126 +72,114 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         // new, empty caches on every (re)initialisation: after an aborted transaction the store is restored
-        this.accounts = new AggregateCache<>(context.getStateStore(ACCOUNTS_STORE), absent(AccountDecider.INITIAL),
-                CACHED_AGGREGATES);
-        this.transfers = new AggregateCache<>(context.getStateStore(TRANSFERS_STORE), absent(TransferDecider.INITIAL),
-                CACHED_AGGREGATES);
+        this.accounts = new AggregateCache<>(context.getStateStore(ACCOUNTS_STORE),
+                Aggregate.absent(AccountDecider.INITIAL), CACHED_AGGREGATES);
+        this.transfers = new AggregateCache<>(context.getStateStore(TRANSFERS_STORE),
+                Aggregate.absent(TransferDecider.INITIAL), CACHED_AGGREGATES);
         this.appliedHops = context.getStateStore(APPLIED_HOPS_STORE);
-        this.chain = new HashChain(ledgerKey);
+        int partition = context.taskId().partition();
+        this.engine = new CommandEngine(ledgerKey, aggregateId -> partitions.isLocal(aggregateId, partition));
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
-        CommandEnvelope envelope;
-        try {
-            envelope = LedgerJson.readCommand(record.value() == null ? new byte[0] : record.value());
-        } catch (LedgerJson.UnreadableException e) {
-            deadLetter(record, e.getMessage());
-            return;
-        }
-        LedgerCommand command = envelope.command();
-        String problem = CommandChecks.problem(command, record.key());
-        if (problem != null) {
-            deadLetter(record, problem);
-            return;
-        }
         long nowMs = context.currentSystemTimeMs();
-        if (SagaHops.isHop(command) && appliedHops.get(envelope.commandId()) != null) {
-            return; // this saga step was applied already: deduplicated by transfer id and step
-        }
-        Queue<CommandEnvelope> local = new ArrayDeque<>();
-        apply(envelope, nowMs, local);
-        if (SagaHops.isHop(command)) appliedHops.put(envelope.commandId(), nowMs);
-        while (!local.isEmpty()) {
-            apply(local.poll(), nowMs, local);
+        var out = new BatchOutput();
+        for (CommandRecords.Item item : CommandRecords.read(record.value())) {
+            switch (item) {
+                case CommandRecords.Unreadable u -> deadLetter(record, u.bytes(), u.reason());
+                case CommandRecords.Readable r -> {
+                    String problem = CommandChecks.problem(r.envelope().command(), record.key(), partitions);
+                    if (problem != null) deadLetter(record, r.bytes(), problem);
+                    else engine.decide(r.envelope(), nowMs, state, out);
+                }
+            }
         }
         accounts.writeChanges();
         transfers.writeChanges();
+        out.forward(nowMs);
     }
 
-    /** Decides one command; follow-ups for this partition join {@code local}, the others go to Kafka. */
-    private void apply(CommandEnvelope envelope, long nowMs, Queue<CommandEnvelope> local) {
-        boolean hop = SagaHops.isHop(envelope.command());
-        switch (envelope.command()) {
-            case AccountCommand c -> handle(c.accountId(), AccountDecider.decide(c, accounts.load(c.accountId()).state()),
-                    accounts, AccountDecider::evolve, AccountState::version, envelope, hop, nowMs, local);
-            case TransferCommand c -> handle(c.transferId(), TransferDecider.decide(c, transfers.load(c.transferId()).state()),
-                    transfers, TransferDecider::evolve, TransferState::version, envelope, hop, nowMs, local);
-            default -> throw new IllegalStateException("unreachable: checked above");
-        }
-    }
+    /** The saga's next steps and the answers of one input record, each sent as few records as can be. */
+    private final class BatchOutput implements CommandEngine.Output {
+        private final Map<Integer, List<CommandEnvelope>> stepsByPartition = new TreeMap<>();
+        private final List<CommandResult> results = new ArrayList<>();
 
-    private <S, E extends LedgerEvent> void handle(String aggregateId, Decision<E> decision,
-                                                  AggregateCache<S> store,
-                                                  BiFunction<S, E, S> evolve, ToLongFunction<S> version,
-                                                  CommandEnvelope cause, boolean hop, long nowMs,
-                                                  Queue<CommandEnvelope> local) {
-        Aggregate<S> aggregate = store.load(aggregateId);
-        S state = aggregate.state();
-        byte[] hash = aggregate.lastHash();
-        String causeOfNext = cause.commandId();
-        for (int i = 0; i < decision.events().size(); i++) {
-            E event = decision.events().get(i);
-            var envelope = new EventEnvelope(eventId(cause.commandId(), aggregateId, i), LedgerJson.typeName(event),
-                    LedgerJson.SCHEMA_VERSION, aggregateId, version.applyAsLong(state) + 1, Instant.ofEpochMilli(nowMs),
-                    cause.commandId(), cause.correlationId(), cause.causationId(), event);
-            byte[] bytes = LedgerJson.writeEvent(envelope);
-            hash = chain.next(hash, bytes);
+        @Override
+        public void event(String aggregateId, long timestampMs, byte[] value, byte[] hash) {
             var headers = new RecordHeaders().add(HashChain.HEADER, hash);
-            context.forward(new Record<>(aggregateId, bytes, nowMs, headers), EVENTS_SINK);
-            state = evolve.apply(state, event);
-            causeOfNext = envelope.eventId();
+            context.forward(new Record<>(aggregateId, value, timestampMs, headers), EVENTS_SINK);
         }
-        // the transfer's final outcome answers the client command that started it
-        String origin = aggregate.originCommandId() != null || hop ? aggregate.originCommandId() : cause.commandId();
-        if (!decision.events().isEmpty()) {
-            store.save(aggregateId, new Aggregate<>(state, hash, origin));
+
+        @Override
+        public void command(CommandEnvelope step, long timestampMs) {
+            stepsByPartition.computeIfAbsent(partitions.partitionOf(step.command().aggregateId()), p -> new ArrayList<>())
+                    .add(step);
         }
-        for (LedgerCommand next : decision.followUps()) {
-            String transferId = SagaHops.transferId(next);
-            var envelope = new CommandEnvelope(transferId + "/" + LedgerJson.typeName(next),
-                    LedgerJson.typeName(next), Instant.ofEpochMilli(nowMs), transferId, causeOfNext, next);
-            if (partitions.isLocal(next.aggregateId(), context.taskId().partition())) {
-                local.add(envelope);
-            } else {
-                context.forward(new Record<>(next.aggregateId(), LedgerJson.writeCommand(envelope), nowMs), COMMANDS_SINK);
-            }
+
+        @Override
+        public void result(CommandResult result) {
+            results.add(result);
         }
-        long aggregateSeq = version.applyAsLong(state);
-        boolean isTransfer = state instanceof TransferState;
-        decision.outcome().ifPresent(outcome -> answer(aggregateId, hop && origin != null ? origin : cause.commandId(),
-                isTransfer ? withTransferSeq(outcome, aggregateId, aggregateSeq) : outcome, nowMs));
+
+        /** Keyed by the first aggregate: the default partitioner then puts the record where they all live. */
+        void forward(long nowMs) {
+            stepsByPartition.values().forEach(steps -> chunks(steps, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(
+                    chunk -> context.forward(new Record<>(chunk.get(0).command().aggregateId(),
+                            CommandRecords.write(chunk), nowMs), COMMANDS_SINK)));
+            chunks(results, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(chunk -> context.forward(
+                    new Record<>(chunk.get(0).aggregateId(), ResultRecords.write(chunk), nowMs), RESULTS_SINK));
+        }
     }
 
-    /** A read of the transfer itself must see its outcome too, so its own seq joins the accounts'. */
-    private static Outcome withTransferSeq(Outcome outcome, String transferId, long seq) {
-        var position = new java.util.HashMap<>(outcome.position());
-        position.put(CommandResult.transferPositionKey(transferId), seq);
-        return new Outcome(outcome.status(), outcome.reason(), position, outcome.replayed());
+    private static <T> List<List<T>> chunks(List<T> items, int size) {
+        var chunks = new ArrayList<List<T>>();
+        for (int from = 0; from < items.size(); from += size) {
+            chunks.add(items.subList(from, Math.min(items.size(), from + size)));
+        }
+        return chunks;
     }
 
-    private void answer(String aggregateId, String commandId, Outcome outcome, long nowMs) {
-        byte[] result = LedgerJson.writeValue(new CommandResult(aggregateId, commandId, outcome));
-        context.forward(new Record<>(aggregateId, result, nowMs), RESULTS_SINK);
+    /** The engine's view of the task's stores. */
+    private final class TaskState implements CommandEngine.State {
+        @Override
+        public Aggregate<AccountState> account(String accountId) {
+            return accounts.load(accountId);
+        }
+
+        @Override
+        public void account(String accountId, Aggregate<AccountState> account) {
+            accounts.save(accountId, account);
+        }
+
+        @Override
+        public Aggregate<TransferState> transfer(String transferId) {
+            return transfers.load(transferId);
+        }
+
+        @Override
+        public void transfer(String transferId, Aggregate<TransferState> transfer) {
+            transfers.save(transferId, transfer);
+        }
+
+        @Override
+        public boolean stepApplied(String stepId) {
+            return appliedHops.get(stepId) != null;
+        }
+
+        @Override
+        public void stepApplied(String stepId, long nowMs) {
+            appliedHops.put(stepId, nowMs);
+        }
     }
 
-    private void deadLetter(Record<String, byte[]> record, String reason) {
+    private void deadLetter(Record<String, byte[]> record, byte[] command, String reason) {
         var headers = new RecordHeaders()
                 .add(DEAD_LETTER_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8))
                 .add(DEAD_LETTER_SOURCE_HEADER, context.recordMetadata()
                         .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
                         .orElse("unknown").getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), DEAD_LETTERS_SINK);
+        context.forward(new Record<>(record.key(), command, record.timestamp(), headers), DEAD_LETTERS_SINK);
         deadLettered.increment();
-    }
-
-    private static <S> Aggregate<S> absent(S initial) {
-        return new Aggregate<>(initial, HashChain.GENESIS, null);
-    }
-
-    /** Deterministic, so that the same command decided again yields the same event ids. */
-    static String eventId(String commandId, String aggregateId, int index) {
-        return UUID.nameUUIDFromBytes((commandId + "\u0000" + aggregateId + "\u0000" + index)
-                .getBytes(StandardCharsets.UTF_8)).toString();
     }
 }

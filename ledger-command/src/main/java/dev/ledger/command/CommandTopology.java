@@ -1,5 +1,6 @@
 package dev.ledger.command;
 
+import dev.ledger.kafka.AggregatePartitions;
 import dev.ledger.kafka.LedgerTopics;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.serialization.Serdes;
@@ -19,7 +20,7 @@ public final class CommandTopology {
 
     /** @param commandPartitions the commands topic's partition count, as the broker has it */
     public static Topology build(LedgerTopics topics, byte[] ledgerKey, Counter deadLettered, int commandPartitions) {
-        var partitions = new CommandPartitions(commandPartitions);
+        var partitions = new AggregatePartitions(commandPartitions);
         var topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands().name());

@@ -7,6 +7,9 @@ import dev.ledger.domain.account.AccountCommand.OpenAccount;
 import dev.ledger.domain.account.AccountCommand.ReserveFunds;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
 import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.kafka.AggregatePartitions;
+import dev.ledger.kafka.CommandRecords;
+import dev.ledger.kafka.ResultRecords;
 import dev.ledger.kafka.CommandEnvelope;
 import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.EventEnvelope;
@@ -214,6 +217,75 @@ class CommandTopologyTest {
     }
 
     @Test
+    void a_batch_record_is_decided_command_by_command_and_a_bad_one_does_not_sink_its_neighbours() {
+        startDriver(1);
+        String good = UUID.randomUUID().toString();
+        String rejected = UUID.randomUUID().toString();
+        String invalid = UUID.randomUUID().toString();
+        String later = UUID.randomUUID().toString();
+        byte[] batch = CommandRecords.write(List.of(
+                CommandEnvelope.fromClient(good, Instant.now(), open("bank", true, 0)),
+                CommandEnvelope.fromClient(rejected, Instant.now(), open("bank", false, 5)),
+                CommandEnvelope.fromClient(invalid, Instant.now(), new OpenAccount("bad id!", EUR, 0, false, Map.of())),
+                CommandEnvelope.fromClient(later, Instant.now(), open("alice", false, 0))));
+
+        commandsIn.pipeInput("bank", batch);
+        collect();
+
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened");
+        assertThat(results).as("one record answers the batch, in order; the invalid one is dead-lettered")
+                .extracting(CommandResult::commandId).containsExactly(good, rejected, later);
+        assertThat(results.get(1).outcome().status()).isEqualTo(Status.CONFLICT);
+        var deadLetters = deadLettersOut.readRecordsToList();
+        assertThat(deadLetters).hasSize(1);
+        assertThat(LedgerJson.readCommand(deadLetters.getFirst().value()).commandId())
+                .as("the dead letter is the bad command alone").isEqualTo(invalid);
+    }
+
+    @Test
+    void a_command_for_an_aggregate_off_its_record_key_partition_is_dead_lettered() {
+        startDriver(2);
+        var twoPartitions = new AggregatePartitions(2);
+        String here = idOn(twoPartitions, 0, "here-");
+        String elsewhere = idOn(twoPartitions, 1, "elsewhere-");
+        byte[] batch = CommandRecords.write(List.of(
+                CommandEnvelope.fromClient(UUID.randomUUID().toString(), Instant.now(), open(here, false, 0)),
+                CommandEnvelope.fromClient(UUID.randomUUID().toString(), Instant.now(), open(elsewhere, false, 0))));
+
+        commandsIn.pipeInput(here, batch);
+        collect();
+
+        assertThat(events).extracting(TestRecord::key).containsExactly(here);
+        var deadLetters = deadLettersOut.readRecordsToList();
+        assertThat(deadLetters).hasSize(1);
+        assertThat(new String(deadLetters.getFirst().headers().lastHeader(CommandProcessor.DEAD_LETTER_REASON_HEADER)
+                .value(), StandardCharsets.UTF_8)).contains(elsewhere).contains("partition");
+    }
+
+    @Test
+    void the_steps_a_batch_sends_to_one_partition_leave_as_one_record() {
+        startDriver(2);
+        var twoPartitions = new AggregatePartitions(2);
+        String bank = idOn(twoPartitions, 0, "bank-");
+        String remoteA = idOn(twoPartitions, 1, "a-");
+        String remoteB = idOn(twoPartitions, 1, "b-" );
+        send(open(bank, true, 0));
+        String t1 = idOn(twoPartitions, 0, "t1-");
+        String t2 = idOn(twoPartitions, 0, "t2-");
+
+        commandsIn.pipeInput(t1, CommandRecords.write(List.of(
+                CommandEnvelope.fromClient(UUID.randomUUID().toString(), Instant.now(), transfer(t1, bank, remoteA, 10)),
+                CommandEnvelope.fromClient(UUID.randomUUID().toString(), Instant.now(), transfer(t2, bank, remoteB, 20)))));
+        collect();
+
+        var sent = commandsOut.readRecordsToList();
+        assertThat(sent).as("both credits, bound for partition 1, in one record").hasSize(1);
+        assertThat(CommandRecords.read(sent.getFirst().value())).extracting(item -> item instanceof CommandRecords.Readable r
+                ? r.envelope().command().aggregateId() : "unreadable").containsExactly(remoteA, remoteB);
+        assertThat(twoPartitions.partitionOf(sent.getFirst().key())).isEqualTo(1);
+    }
+
+    @Test
     void on_one_partition_the_whole_saga_is_one_step_with_the_same_events_and_outcome() {
         startDriver(1);
         send(open("bank", true, 0));
@@ -254,7 +326,7 @@ class CommandTopologyTest {
     @Test
     void with_one_account_elsewhere_only_the_hops_to_it_take_the_round_trip() {
         startDriver(2);
-        var twoPartitions = new CommandPartitions(2);
+        var twoPartitions = new AggregatePartitions(2);
         String local = idOn(twoPartitions, 0, "local-");
         String remote = idOn(twoPartitions, 1, "remote-");
         String transferId = idOn(twoPartitions, 0, "t-");
@@ -279,7 +351,7 @@ class CommandTopologyTest {
         assertThat(results.getLast().outcome().status()).isEqualTo(Status.COMPLETED);
     }
 
-    private static String idOn(CommandPartitions partitions, int partition, String prefix) {
+    private static String idOn(AggregatePartitions partitions, int partition, String prefix) {
         for (int i = 0; ; i++) {
             if (partitions.partitionOf(prefix + i) == partition) return prefix + i;
         }
@@ -296,7 +368,7 @@ class CommandTopologyTest {
     /** Sends a client command and delivers every follow-up the saga emits until it settles. */
     private String send(LedgerCommand command) {
         if (partitions == SAGA_PATH_PARTITIONS) {
-            assertThat(new CommandPartitions(partitions).partitionOf(command.aggregateId()))
+            assertThat(new AggregatePartitions(partitions).partitionOf(command.aggregateId()))
                     .as("a test id on the driver's partition would take the fast path").isNotZero();
         }
         String commandId = UUID.randomUUID().toString();
@@ -320,7 +392,7 @@ class CommandTopologyTest {
 
     private void collect() {
         events.addAll(eventsOut.readRecordsToList());
-        resultsOut.readValuesToList().forEach(v -> results.add(LedgerJson.readValue(v, CommandResult.class)));
+        resultsOut.readValuesToList().forEach(v -> results.addAll(ResultRecords.read(v)));
     }
 
     private List<String> eventTypes() {

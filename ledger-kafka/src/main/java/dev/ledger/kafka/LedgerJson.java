@@ -108,6 +108,10 @@ public final class LedgerJson {
     }
 
     public static byte[] writeCommand(CommandEnvelope c) {
+        return bytes(commandTree(c));
+    }
+
+    static ObjectNode commandTree(CommandEnvelope c) {
         ObjectNode node = MAPPER.createObjectNode()
                 .put("commandId", c.commandId())
                 .put("type", c.type())
@@ -116,12 +120,16 @@ public final class LedgerJson {
                 .put("correlationId", c.correlationId())
                 .put("causationId", c.causationId());
         node.set("data", MAPPER.valueToTree(c.command()));
-        return bytes(node);
+        return node;
     }
 
     /** @throws UnreadableException when the bytes are not a command this ledger knows */
     public static CommandEnvelope readCommand(byte[] json) {
-        JsonNode node = tree(json);
+        return readCommand(tree(json));
+    }
+
+    static CommandEnvelope readCommand(JsonNode node) {
+        if (!node.isObject()) throw new UnreadableException("not a JSON object", null);
         String type = text(node, "type");
         int version = schemaVersion(node);
         Class<? extends LedgerCommand> cls = known(COMMAND_TYPES, type, "command");
@@ -157,7 +165,7 @@ public final class LedgerJson {
         }
     }
 
-    private static JsonNode tree(byte[] json) {
+    static JsonNode tree(byte[] json) {
         try {
             JsonNode node = MAPPER.readTree(json);
             if (node == null || !node.isObject()) throw new UnreadableException("not a JSON object", null);
@@ -195,7 +203,7 @@ public final class LedgerJson {
         return cls;
     }
 
-    private static byte[] bytes(JsonNode node) {
+    static byte[] bytes(JsonNode node) {
         try {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {

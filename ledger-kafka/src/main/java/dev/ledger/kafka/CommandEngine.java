@@ -1,0 +1,149 @@
+package dev.ledger.kafka;
+
+import dev.ledger.domain.Decision;
+import dev.ledger.domain.LedgerCommand;
+import dev.ledger.domain.LedgerEvent;
+import dev.ledger.domain.Outcome;
+import dev.ledger.domain.SagaStep;
+import dev.ledger.domain.account.AccountCommand;
+import dev.ledger.domain.account.AccountDecider;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.transfer.TransferCommand;
+import dev.ledger.domain.transfer.TransferDecider;
+import dev.ledger.domain.transfer.TransferState;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
+
+/**
+ * The one decide loop of the ledger, free of Kafka clients: for a command, load the addressed
+ * aggregate, let the pure decider judge, wrap each event in its envelope with its hash-chain link,
+ * fold it in, and route the saga's next steps: a step for an aggregate of this partition is
+ * applied at once (the same-partition fast path: the same events in the same order as a round trip
+ * would write), any other leaves through {@link Output#command}. The command processor runs it on
+ * its state stores; the audit's history generator on plain maps.
+ */
+public final class CommandEngine {
+    /** The aggregates one partition's writer decides against. */
+    public interface State {
+        Aggregate<AccountState> account(String accountId);
+
+        void account(String accountId, Aggregate<AccountState> account);
+
+        Aggregate<TransferState> transfer(String transferId);
+
+        void transfer(String transferId, Aggregate<TransferState> transfer);
+
+        /** Whether this saga step was applied already: a step is applied once, whatever the redelivery. */
+        boolean stepApplied(String stepId);
+
+        void stepApplied(String stepId, long nowMs);
+    }
+
+    /** Where the decided records go. */
+    public interface Output {
+        void event(String aggregateId, long timestampMs, byte[] value, byte[] hash);
+
+        /** A saga step for an aggregate of another partition. */
+        void command(CommandEnvelope step, long timestampMs);
+
+        void result(CommandResult result);
+    }
+
+    private final HashChain chain;
+    private final Predicate<String> isLocal;
+
+    /** @param isLocal whether an aggregate lives on the partition this engine writes */
+    public CommandEngine(byte[] ledgerKey, Predicate<String> isLocal) {
+        this.chain = new HashChain(ledgerKey);
+        this.isLocal = isLocal;
+    }
+
+    /** Decides a command that passed the checks, and every step of this partition it leads to. */
+    public void decide(CommandEnvelope envelope, long nowMs, State state, Output out) {
+        boolean step = SagaStep.isStep(envelope.command());
+        if (step && state.stepApplied(envelope.commandId())) return; // deduplicated by transfer id and step
+        Queue<CommandEnvelope> local = new ArrayDeque<>();
+        apply(envelope, nowMs, state, out, local);
+        if (step) state.stepApplied(envelope.commandId(), nowMs);
+        while (!local.isEmpty()) {
+            apply(local.poll(), nowMs, state, out, local);
+        }
+    }
+
+    private void apply(CommandEnvelope envelope, long nowMs, State state, Output out, Queue<CommandEnvelope> local) {
+        switch (envelope.command()) {
+            case AccountCommand c -> {
+                Aggregate<AccountState> account = state.account(c.accountId());
+                handle(c.accountId(), account, AccountDecider.decide(c, account.state()),
+                        next -> state.account(c.accountId(), next), AccountDecider::evolve, AccountState::version,
+                        envelope, nowMs, out, local);
+            }
+            case TransferCommand c -> {
+                Aggregate<TransferState> transfer = state.transfer(c.transferId());
+                handle(c.transferId(), transfer, TransferDecider.decide(c, transfer.state()),
+                        next -> state.transfer(c.transferId(), next), TransferDecider::evolve, TransferState::version,
+                        envelope, nowMs, out, local);
+            }
+            default -> throw new IllegalArgumentException("not a command of this ledger: " + envelope.command());
+        }
+    }
+
+    private <S, E extends LedgerEvent> void handle(String aggregateId, Aggregate<S> aggregate, Decision<E> decision,
+                                                  Consumer<Aggregate<S>> save,
+                                                  BiFunction<S, E, S> evolve, ToLongFunction<S> version,
+                                                  CommandEnvelope cause, long nowMs, Output out,
+                                                  Queue<CommandEnvelope> local) {
+        boolean step = SagaStep.isStep(cause.command());
+        S state = aggregate.state();
+        byte[] hash = aggregate.lastHash();
+        String causeOfNext = cause.commandId();
+        for (int i = 0; i < decision.events().size(); i++) {
+            E event = decision.events().get(i);
+            var envelope = new EventEnvelope(eventId(cause.commandId(), aggregateId, i), LedgerJson.typeName(event),
+                    LedgerJson.SCHEMA_VERSION, aggregateId, version.applyAsLong(state) + 1, Instant.ofEpochMilli(nowMs),
+                    cause.commandId(), cause.correlationId(), cause.causationId(), event);
+            byte[] bytes = LedgerJson.writeEvent(envelope);
+            hash = chain.next(hash, bytes);
+            out.event(aggregateId, nowMs, bytes, hash);
+            state = evolve.apply(state, event);
+            causeOfNext = envelope.eventId();
+        }
+        // the transfer's final outcome answers the client command that started it
+        String origin = aggregate.originCommandId() != null || step ? aggregate.originCommandId() : cause.commandId();
+        if (!decision.events().isEmpty()) save.accept(new Aggregate<>(state, hash, origin));
+        for (LedgerCommand next : decision.followUps()) {
+            String transferId = SagaStep.transferIdOf(next).orElseThrow();
+            var envelope = new CommandEnvelope(SagaStep.stepId(next), LedgerJson.typeName(next),
+                    Instant.ofEpochMilli(nowMs), transferId, causeOfNext, next);
+            if (isLocal.test(next.aggregateId())) local.add(envelope);
+            else out.command(envelope, nowMs);
+        }
+        long aggregateSeq = version.applyAsLong(state);
+        boolean isTransfer = state instanceof TransferState;
+        decision.outcome().ifPresent(outcome -> out.result(new CommandResult(aggregateId,
+                step && origin != null ? origin : cause.commandId(),
+                isTransfer ? withTransferSeq(outcome, aggregateId, aggregateSeq) : outcome)));
+    }
+
+    /** A read of the transfer itself must see its outcome too, so its own seq joins the accounts'. */
+    private static Outcome withTransferSeq(Outcome outcome, String transferId, long seq) {
+        var position = new HashMap<>(outcome.position());
+        position.put(CommandResult.transferPositionKey(transferId), seq);
+        return new Outcome(outcome.status(), outcome.reason(), position, outcome.replayed());
+    }
+
+    /** Deterministic, so that the same command decided again yields the same event ids. */
+    public static String eventId(String commandId, String aggregateId, int index) {
+        return UUID.nameUUIDFromBytes((commandId + "\u0000" + aggregateId + "\u0000" + index)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}
