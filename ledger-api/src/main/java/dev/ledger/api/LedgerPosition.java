@@ -47,7 +47,8 @@ record LedgerPosition(Map<String, Long> seqByAccount) {
             String accountId = entry.substring(0, colon);
             String seq = entry.substring(colon + 1);
             if (!isAggregateName(accountId)) {
-                throw new IllegalArgumentException("'" + accountId + "' is not an account id or transfer/<transferId>");
+                throw new IllegalArgumentException("'" + accountId
+                        + "' is not an account id, transfer/<transferId> or movement/<accountId>/<transferId>");
             }
             if (!SEQ.matcher(seq).matches()) throw new IllegalArgumentException("'" + seq + "' is not a sequence number");
             seqs.merge(accountId, Long.parseLong(seq), Math::max);
@@ -55,10 +56,18 @@ record LedgerPosition(Map<String, Long> seqByAccount) {
         return new LedgerPosition(seqs);
     }
 
-    /** An account id, or {@code transfer/<transferId>} for a transfer's own entry. */
+    /**
+     * An account id, {@code transfer/<transferId>} for a transfer's own entry, or
+     * {@code movement/<accountId>/<transferId>} for a transfer's posted movement on an account.
+     */
     private static boolean isAggregateName(String name) {
-        String prefix = CommandResult.TRANSFER_POSITION_PREFIX;
-        return Ids.isValid(name) || name.startsWith(prefix) && Ids.isValid(name.substring(prefix.length()));
+        String transfer = CommandResult.TRANSFER_POSITION_PREFIX;
+        String movement = CommandResult.MOVEMENT_POSITION_PREFIX;
+        if (name.startsWith(movement)) {
+            String[] ids = name.substring(movement.length()).split("/", -1);
+            return ids.length == 2 && Ids.isValid(ids[0]) && Ids.isValid(ids[1]);
+        }
+        return Ids.isValid(name) || name.startsWith(transfer) && Ids.isValid(name.substring(transfer.length()));
     }
 
     String format() {

@@ -113,33 +113,49 @@ final class ReadModel {
         });
     }
 
-    /** How far each named account is projected; an account not projected yet is absent. */
     /**
-     * The projected seq of each named aggregate: account ids, and transfers named
-     * {@code transfer/<id>} (see {@link CommandResult#TRANSFER_POSITION_PREFIX}), in one query.
+     * How far each named aggregate is projected, in one query: account ids, transfers named
+     * {@code transfer/<id>}, and movements named {@code movement/<accountId>/<transferId>} (see
+     * {@link CommandResult}). A name not projected yet is absent.
      */
     Map<String, Long> projectedSeqs(Collection<String> names) {
-        String prefix = CommandResult.TRANSFER_POSITION_PREFIX;
-        var accountIds = names.stream().filter(n -> !n.startsWith(prefix)).toArray();
-        var transferIds = names.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toArray();
+        String transferPrefix = CommandResult.TRANSFER_POSITION_PREFIX;
+        String movementPrefix = CommandResult.MOVEMENT_POSITION_PREFIX;
+        var accountIds = names.stream().filter(n -> !n.startsWith(transferPrefix) && !n.startsWith(movementPrefix))
+                .toArray();
+        var transferIds = names.stream().filter(n -> n.startsWith(transferPrefix))
+                .map(n -> n.substring(transferPrefix.length())).toArray();
+        var movements = names.stream().filter(n -> n.startsWith(movementPrefix))
+                .map(n -> n.substring(movementPrefix.length()).split("/", 2)).toList();
         return withConnection(connection -> {
             Array accounts = connection.createArrayOf("text", accountIds);
             Array transfers = connection.createArrayOf("text", transferIds);
+            Array movementAccounts = connection.createArrayOf("text", movements.stream().map(m -> m[0]).toArray());
+            Array movementTransfers = connection.createArrayOf("text", movements.stream().map(m -> m[1]).toArray());
+            // a movement is reached (1) once the account's statement holds the transfer's entry
             try (PreparedStatement ps = connection.prepareStatement(
                     "SELECT account_id, seq FROM accounts WHERE account_id = ANY (?) "
-                            + "UNION ALL SELECT ? || transfer_id, seq FROM transfers WHERE transfer_id = ANY (?)")) {
+                            + "UNION ALL SELECT ? || transfer_id, seq FROM transfers WHERE transfer_id = ANY (?) "
+                            + "UNION ALL SELECT ? || e.account_id || '/' || e.transfer_id, 1 FROM entries e "
+                            + "JOIN unnest(?::text[], ?::text[]) AS m(account_id, transfer_id) "
+                            + "ON e.account_id = m.account_id AND e.transfer_id = m.transfer_id")) {
                 ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
                 ps.setArray(1, accounts);
-                ps.setString(2, prefix);
+                ps.setString(2, transferPrefix);
                 ps.setArray(3, transfers);
+                ps.setString(4, movementPrefix);
+                ps.setArray(5, movementAccounts);
+                ps.setArray(6, movementTransfers);
                 var seqs = new HashMap<String, Long>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) seqs.put(rs.getString(1), rs.getLong(2));
+                    while (rs.next()) seqs.merge(rs.getString(1), rs.getLong(2), Math::max);
                 }
                 return seqs;
             } finally {
                 accounts.free();
                 transfers.free();
+                movementAccounts.free();
+                movementTransfers.free();
             }
         });
     }

@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -103,7 +104,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     /** The saga's next steps and the answers of one input record, each sent as few records as can be. */
     private final class BatchOutput implements CommandEngine.Output {
         private final Map<Integer, List<CommandEnvelope>> stepsByPartition = new TreeMap<>();
-        private final List<CommandResult> results = new ArrayList<>();
+        /** By the command they answer: the last answer wins (a transfer settled in this very batch answers once). */
+        private final Map<String, CommandResult> results = new LinkedHashMap<>();
 
         @Override
         public void event(String aggregateId, long timestampMs, byte[] value, byte[] hash) {
@@ -119,7 +121,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
         @Override
         public void result(CommandResult result) {
-            results.add(result);
+            results.remove(result.commandId());
+            results.put(result.commandId(), result);
         }
 
         /** Keyed by the first aggregate: the default partitioner then puts the record where they all live. */
@@ -127,7 +130,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             stepsByPartition.values().forEach(steps -> chunks(steps, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(
                     chunk -> context.forward(new Record<>(chunk.get(0).command().aggregateId(),
                             CommandRecords.write(chunk), nowMs), COMMANDS_SINK)));
-            chunks(results, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(chunk -> context.forward(
+            chunks(List.copyOf(results.values()), CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(chunk -> context.forward(
                     new Record<>(chunk.get(0).aggregateId(), ResultRecords.write(chunk), nowMs), RESULTS_SINK));
         }
     }

@@ -118,6 +118,24 @@ class CommandTopologyTest {
     }
 
     @Test
+    void the_caller_is_answered_once_the_credit_applied_with_a_position_covering_the_capture_on_its_way() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+
+        String commandId = send(transfer("t-1", "bank", "alice", 2500));
+
+        List<CommandResult> answers = results.stream().filter(r -> r.commandId().equals(commandId)).toList();
+        assertThat(answers).as("the credit's answer, then the settled transfer's").hasSize(2);
+        CommandResult early = answers.getFirst();
+        assertThat(early.outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(early.aggregateId()).as("keyed by the transfer, for retries waiting on it").isEqualTo("t-1");
+        assertThat(early.outcome().position()).containsOnly(Map.entry("alice", 2L),
+                Map.entry(CommandResult.movementPositionKey("bank", "t-1"), 1L), Map.entry("transfer/t-1", 2L));
+        assertThat(answers.getLast().outcome().position()).as("the settled transfer's seq, as the early answer said")
+                .containsEntry("transfer/t-1", early.outcome().position().get("transfer/t-1"));
+    }
+
+    @Test
     void every_aggregate_history_is_a_gapless_hash_chain_under_the_ledger_key() {
         send(open("bank", true, 0));
         send(open("alice", false, 0));

@@ -6,6 +6,8 @@ import dev.ledger.domain.LedgerEvent;
 import dev.ledger.domain.Outcome;
 import dev.ledger.domain.SagaStep;
 import dev.ledger.domain.account.AccountCommand;
+import dev.ledger.domain.account.AccountCommand.CreditAccount;
+import dev.ledger.domain.account.AccountEvent.AccountCredited;
 import dev.ledger.domain.account.AccountDecider;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.transfer.TransferCommand;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.function.BiFunction;
@@ -120,10 +123,16 @@ public final class CommandEngine {
         // the transfer's final outcome answers the client command that started it
         String origin = aggregate.originCommandId() != null || step ? aggregate.originCommandId() : cause.commandId();
         if (!decision.events().isEmpty()) save.accept(new Aggregate<>(state, hash, origin));
+        // every step carries that client command along, for the step after which the outcome is certain
+        String sagaOrigin = step ? cause.originCommandId() : cause.commandId();
+        if (cause.command() instanceof CreditAccount credit && sagaOrigin != null
+                && decision.events().stream().anyMatch(AccountCredited.class::isInstance)) {
+            out.result(new CommandResult(credit.transferId(), sagaOrigin, certainOnceCredited(credit, state)));
+        }
         for (LedgerCommand next : decision.followUps()) {
             String transferId = SagaStep.transferIdOf(next).orElseThrow();
             var envelope = new CommandEnvelope(SagaStep.stepId(next), LedgerJson.typeName(next),
-                    Instant.ofEpochMilli(nowMs), transferId, causeOfNext, next);
+                    Instant.ofEpochMilli(nowMs), transferId, causeOfNext, next, sagaOrigin);
             if (isLocal.test(next.aggregateId())) local.add(envelope);
             else out.command(envelope, nowMs);
         }
@@ -132,6 +141,20 @@ public final class CommandEngine {
         decision.outcome().ifPresent(outcome -> out.result(new CommandResult(aggregateId,
                 step && origin != null ? origin : cause.commandId(),
                 isTransfer ? withTransferSeq(outcome, aggregateId, aggregateSeq) : outcome)));
+    }
+
+    /**
+     * Once the credit side has applied, the transfer cannot fail: the debit side holds the amount and
+     * a capture cannot be refused, so the caller is answered now rather than after the capture and
+     * completion hops. The position still covers what a read must see: the credit by its seq, the
+     * capture still on its way by the debit account's movement of this transfer, and the transfer
+     * by its settled version.
+     */
+    private static <S> Outcome certainOnceCredited(CreditAccount credit, S creditAccount) {
+        return Outcome.of(Outcome.Status.COMPLETED, Map.of(
+                credit.accountId(), ((AccountState) creditAccount).version(),
+                CommandResult.movementPositionKey(credit.debitAccountId(), credit.transferId()), 1L,
+                CommandResult.transferPositionKey(credit.transferId()), TransferState.SETTLED_VERSION));
     }
 
     /** A read of the transfer itself must see its outcome too, so its own seq joins the accounts'. */

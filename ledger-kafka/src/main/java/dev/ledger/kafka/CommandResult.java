@@ -21,6 +21,18 @@ public record CommandResult(String aggregateId, String commandId, Outcome outcom
         return TRANSFER_POSITION_PREFIX + transferId;
     }
 
+    /**
+     * A transfer's posted movement on one account: {@code movement/<accountId>/<transferId>}, reached
+     * (value 1) once the account's statement holds the transfer's entry. It names an effect whose
+     * sequence number is not known yet when the outcome is answered: the capture of a debit that is
+     * certain, but still on its way.
+     */
+    public static final String MOVEMENT_POSITION_PREFIX = "movement/";
+
+    public static String movementPositionKey(String accountId, String transferId) {
+        return MOVEMENT_POSITION_PREFIX + accountId + "/" + transferId;
+    }
+
     public CommandResult {
         Objects.requireNonNull(aggregateId, "aggregateId");
         Objects.requireNonNull(commandId, "commandId");

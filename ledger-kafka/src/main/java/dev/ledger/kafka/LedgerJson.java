@@ -119,6 +119,7 @@ public final class LedgerJson {
                 .put("issuedAt", c.issuedAt().toString())
                 .put("correlationId", c.correlationId())
                 .put("causationId", c.causationId());
+        if (c.originCommandId() != null) node.put("originCommandId", c.originCommandId());
         node.set("data", MAPPER.valueToTree(c.command()));
         return node;
     }
@@ -135,7 +136,8 @@ public final class LedgerJson {
         Class<? extends LedgerCommand> cls = known(COMMAND_TYPES, type, "command");
         LedgerCommand command = bind(Upcaster.upcastCommand(type, version, node.path("data")), cls);
         return new CommandEnvelope(text(node, "commandId"), type, instant(node, "issuedAt"),
-                text(node, "correlationId"), text(node, "causationId"), command);
+                text(node, "correlationId"), text(node, "causationId"), command,
+                node.hasNonNull("originCommandId") ? text(node, "originCommandId") : null);
     }
 
     public static byte[] writeValue(Object value) {

@@ -6,6 +6,8 @@ import java.util.Map;
 
 /** A transfer's folded history: not yet asked for, in flight, or final. */
 public sealed interface TransferState {
+    /** A transfer's history is its initiation, then its settlement (completed or rejected): two events. */
+    long SETTLED_VERSION = 2;
 
     long version();
 
