@@ -59,14 +59,15 @@ final class RequestValidator {
 
     /** The items of a batch; each is validated on its own so that one bad item does not sink the rest. */
     static Validated<List<JsonNode>> batch(JsonNode body) {
-        List<FieldError> unknown = unknownFields(body, Set.of(TRANSFERS));
-        if (!unknown.isEmpty()) return Validated.invalid(unknown);
+        var errors = new ArrayList<FieldError>();
         JsonNode transfers = body.get(TRANSFERS);
-        if (transfers == null || transfers.isNull()) return Validated.invalid(TRANSFERS, "is required");
-        if (!transfers.isArray()) return Validated.invalid(TRANSFERS, "must be an array");
-        if (transfers.isEmpty() || transfers.size() > MAX_BATCH_SIZE) {
-            return Validated.invalid(TRANSFERS, "must hold 1 to " + MAX_BATCH_SIZE + " transfers");
+        if (transfers == null || transfers.isNull()) errors.add(new FieldError(TRANSFERS, "is required"));
+        else if (!transfers.isArray()) errors.add(new FieldError(TRANSFERS, "must be an array"));
+        else if (transfers.isEmpty() || transfers.size() > MAX_BATCH_SIZE) {
+            errors.add(new FieldError(TRANSFERS, "must hold 1 to " + MAX_BATCH_SIZE + " transfers"));
         }
+        errors.addAll(unknownFields(body, Set.of(TRANSFERS)));
+        if (!errors.isEmpty()) return Validated.invalid(errors);
         var items = new ArrayList<JsonNode>(transfers.size());
         transfers.forEach(items::add);
         return Validated.ok(items);

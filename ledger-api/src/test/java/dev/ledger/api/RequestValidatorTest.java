@@ -177,6 +177,8 @@ class RequestValidatorTest {
                 {"currency":"EUR","overdraft":5,"someFutureField":[1,2]}""")))).containsExactly("overdraft", "someFutureField");
         assertThat(badFields(RequestValidator.batch(json("""
                 {"transfers":[{}],"atomic":true}""")))).containsExactly("atomic");
+        assertThat(badFields(RequestValidator.batch(json("""
+                {"transfer":[{}]}""")))).containsExactly("transfers", "transfer");
     }
 
     @Test
