@@ -30,7 +30,7 @@ final class AccountRoutes implements RouteGroup {
     private void open(Context ctx) {
         ctx.header(LedgerPosition.HEADER, "");
         Validated<IdempotencyKey> key = IdempotencyKey.parse(ctx.header(IdempotencyKey.HEADER));
-        Validated<JsonNode> body = ApiJson.readObject(ctx.bodyAsBytes());
+        Validated<JsonNode> body = ApiJson.readObject(RequestBody.read(ctx, RequestBody.MAX_SINGLE_BYTES));
         Validated<OpenAccountRequest> request = body.isValid()
                 ? RequestValidator.openAccount(body.value()) : Validated.invalid(body.errors());
         List<FieldError> errors = Validated.errorsOf(key, request);

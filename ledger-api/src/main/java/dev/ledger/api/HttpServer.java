@@ -11,8 +11,8 @@ import java.util.List;
 /** The Javalin (Jetty 12) server: limits, problem documents for framework errors, request metrics. */
 final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
-    /** A batch of 1000 transfers with metadata fits; anything larger is refused with 413. */
-    static final long MAX_REQUEST_BYTES = 4L * 1024 * 1024;
+    /** The backstop for every route; each write route reads its body under its own, smaller bound (RequestBody). */
+    static final long MAX_REQUEST_BYTES = RequestBody.MAX_BATCH_BYTES;
     /** Above the longest outcome wait (30 s) plus a broker acknowledgement: only a bug hits it. */
     static final long ASYNC_TIMEOUT_MS = 60_000;
     /** A batch's Ledger-Position names up to 2000 accounts. */

@@ -1,13 +1,16 @@
 package dev.ledger.api;
 
+import dev.ledger.domain.Text;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The client's {@code Idempotency-Key}: 1 to 255 printable ASCII characters, sent bare or as a
- * quoted string (the IETF draft's form), whose quotes are not part of the key.
+ * The client's {@code Idempotency-Key}: 1 to 255 characters of acceptable {@link Text} that are
+ * also printable ASCII (a header value has no agreed charset beyond it), sent bare or as a quoted
+ * string (the IETF draft's form), whose quotes are not part of the key.
  */
 record IdempotencyKey(String value) {
     static final String HEADER = "Idempotency-Key";
@@ -24,6 +27,8 @@ record IdempotencyKey(String value) {
         String key = header.length() >= 2 && header.startsWith("\"") && header.endsWith("\"")
                 ? header.substring(1, header.length() - 1)
                 : header;
+        String problem = Text.problem(key, 1, MAX_LENGTH);
+        if (problem != null) return Validated.invalid(HEADER, problem);
         if (!isWellFormed(key)) {
             return Validated.invalid(HEADER, "must be 1 to " + MAX_LENGTH + " printable ASCII characters");
         }
@@ -45,7 +50,7 @@ record IdempotencyKey(String value) {
     }
 
     private static boolean isWellFormed(String key) {
-        if (key == null || key.isEmpty() || key.length() > MAX_LENGTH) return false;
+        if (!Text.isAcceptable(key) || key.isEmpty() || key.length() > MAX_LENGTH) return false;
         return key.chars().allMatch(c -> c >= 0x20 && c <= 0x7e);
     }
 }

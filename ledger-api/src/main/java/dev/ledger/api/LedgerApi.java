@@ -33,6 +33,11 @@ public final class LedgerApi implements AutoCloseable {
 
     /** Requests waiting for an outcome (and, separately, for the read model); beyond it, 429. */
     static final int MAX_WAITING_REQUESTS = 10_000;
+    /**
+     * Accounts named by all reads waiting for a Ledger-Min-Position together; beyond it, 429. Eight
+     * batch-sized tokens (LedgerPosition.MAX_ACCOUNTS each), or thousands of ordinary ones.
+     */
+    static final int MAX_WAITING_POSITION_NAMES = 8 * LedgerPosition.MAX_ACCOUNTS;
     /** JDBC threads of the read side; about the size of a connection pool. */
     static final int READ_THREADS = 8;
     static final int READ_QUEUE_SIZE = 1_000;
@@ -91,7 +96,8 @@ public final class LedgerApi implements AutoCloseable {
             started.add(() -> admin.close(Duration.ofSeconds(2)));
 
             var reads = new ReadModel(readModel);
-            var positions = new PositionWaiter(reads, MAX_WAITING_REQUESTS, POSITION_POLL_INTERVAL_MS, timer);
+            var positions = new PositionWaiter(reads, MAX_WAITING_REQUESTS, MAX_WAITING_POSITION_NAMES,
+                    POSITION_POLL_INTERVAL_MS, timer);
             started.add(positions);
             metrics.waiting("outcome", waiters::waiting);
             metrics.waiting("position", positions::waiting);

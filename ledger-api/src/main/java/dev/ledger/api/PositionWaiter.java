@@ -24,16 +24,24 @@ final class PositionWaiter implements AutoCloseable {
 
     private final ReadModel readModel;
     private final int capacity;
+    private final int maxNames;
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService poller;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Accounts named by all waiters together: what every poll asks PostgreSQL for. */
+    private final AtomicInteger waitingNames = new AtomicInteger();
     private volatile boolean lastPollFailed;
 
-    /** @param timer runs the timeouts; the polls run on a thread of their own, since a poll may block */
-    PositionWaiter(ReadModel readModel, int capacity, long pollIntervalMs, ScheduledExecutorService timer) {
+    /**
+     * @param capacity waiting reads at most
+     * @param maxNames accounts named by all waiting reads together at most: it bounds each poll's query
+     * @param timer    runs the timeouts; the polls run on a thread of their own, since a poll may block
+     */
+    PositionWaiter(ReadModel readModel, int capacity, int maxNames, long pollIntervalMs, ScheduledExecutorService timer) {
         this.readModel = readModel;
         this.capacity = capacity;
+        this.maxNames = maxNames;
         this.timer = timer;
         this.poller = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("ledger-api-position-poller").daemon().factory());
@@ -44,13 +52,19 @@ final class PositionWaiter implements AutoCloseable {
      * Completes with true once every account the position names is projected at least that far, or
      * with false after {@code waitMs}.
      *
-     * @throws TooManyWaitingException when the waiters are at their bound
+     * @throws TooManyWaitingException when the waiters, or the accounts they name, are at their bound
      */
     CompletableFuture<Boolean> await(LedgerPosition position, long waitMs) {
         if (position.isEmpty()) return CompletableFuture.completedFuture(true);
+        int names = position.seqByAccount().size();
         if (waiting.incrementAndGet() > capacity) {
             waiting.decrementAndGet();
             throw new TooManyWaitingException(capacity);
+        }
+        if (waitingNames.addAndGet(names) > maxNames) {
+            waitingNames.addAndGet(-names);
+            waiting.decrementAndGet();
+            throw new TooManyWaitingException(maxNames, "accounts named by Ledger-Min-Position");
         }
         var waiter = new Waiter(position);
         waiters.add(waiter);
@@ -59,6 +73,7 @@ final class PositionWaiter implements AutoCloseable {
         return waiter.future.whenComplete((reached, error) -> {
             waiters.remove(waiter);
             timeout.cancel(false);
+            waitingNames.addAndGet(-names);
             waiting.decrementAndGet();
         });
     }

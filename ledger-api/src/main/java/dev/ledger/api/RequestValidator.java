@@ -1,29 +1,33 @@
 package dev.ledger.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.domain.ClientText;
 import dev.ledger.domain.Ids;
 import dev.ledger.domain.Money;
+import dev.ledger.domain.Text;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Currency;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * Strict validation of request bodies, read as JSON trees. Every bad field is reported, not only
- * the first. Unknown fields are ignored (a newer client may send more); {@code null} in an optional
- * field means absent.
+ * the first; {@code null} in an optional field means absent. Every string must be acceptable
+ * {@link Text}. An unknown field is refused, never ignored: a client that sends one means something
+ * by it (say {@code "pending": true}) that the ledger would otherwise silently not do.
  */
 final class RequestValidator {
-    static final int MAX_METADATA_ENTRIES = 16;
-    static final int MAX_METADATA_KEY_LENGTH = 128;
-    static final int MAX_METADATA_VALUE_LENGTH = 1024;
-    static final int MAX_REFERENCE_LENGTH = 512;
     static final int MAX_BATCH_SIZE = 1000;
+    /** An unknown field's name is echoed in the error only up to this many code points. */
+    static final int MAX_ECHOED_FIELD_NAME = 128;
+    private static final String TRANSFERS = "transfers";
 
     private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Z]{3}");
 
@@ -47,7 +51,7 @@ final class RequestValidator {
         String credit = fields.id("creditAccountId", true);
         long amount = fields.integer("amount", null, 1);
         Currency currency = fields.currency("currency");
-        String reference = fields.text("reference", MAX_REFERENCE_LENGTH);
+        String reference = fields.reference("reference");
         Map<String, String> metadata = fields.metadata("metadata");
         if (debit != null && debit.equals(credit)) fields.error("creditAccountId", "must differ from debitAccountId");
         return fields.result(() -> new TransferBody(transferId, debit, credit, amount, currency, reference, metadata));
@@ -55,24 +59,53 @@ final class RequestValidator {
 
     /** The items of a batch; each is validated on its own so that one bad item does not sink the rest. */
     static Validated<List<JsonNode>> batch(JsonNode body) {
-        JsonNode transfers = body.get("transfers");
-        if (transfers == null || transfers.isNull()) return Validated.invalid("transfers", "is required");
-        if (!transfers.isArray()) return Validated.invalid("transfers", "must be an array");
-        if (transfers.isEmpty() || transfers.size() > MAX_BATCH_SIZE) {
-            return Validated.invalid("transfers", "must hold 1 to " + MAX_BATCH_SIZE + " transfers");
+        var errors = new ArrayList<FieldError>();
+        JsonNode transfers = body.get(TRANSFERS);
+        if (transfers == null || transfers.isNull()) errors.add(new FieldError(TRANSFERS, "is required"));
+        else if (!transfers.isArray()) errors.add(new FieldError(TRANSFERS, "must be an array"));
+        else if (transfers.isEmpty() || transfers.size() > MAX_BATCH_SIZE) {
+            errors.add(new FieldError(TRANSFERS, "must hold 1 to " + MAX_BATCH_SIZE + " transfers"));
         }
+        errors.addAll(unknownFields(body, Set.of(TRANSFERS)));
+        if (!errors.isEmpty()) return Validated.invalid(errors);
         var items = new ArrayList<JsonNode>(transfers.size());
         transfers.forEach(items::add);
         return Validated.ok(items);
     }
 
     static Validated<String> pathId(String field, String value) {
-        return Ids.isValid(value) ? Validated.ok(value) : Validated.invalid(field, "must match " + Ids.ID.pattern());
+        String problem = idProblem(value);
+        return problem == null ? Validated.ok(value) : Validated.invalid(field, problem);
     }
 
-    /** Reads the fields of one object, collecting an error for each bad one. */
+    /** The text rule's reason first (it names the bad character), else the id pattern's. */
+    private static String idProblem(String id) {
+        String text = Text.problem(id);
+        if (text != null) return text;
+        return Ids.isValid(id) ? null : "must match " + Ids.ID.pattern();
+    }
+
+    /**
+     * An error for each field of {@code node} not in {@code known}. A name that is not acceptable
+     * text, or is very long, is not echoed: the error names the object it is in instead.
+     */
+    private static List<FieldError> unknownFields(JsonNode node, Set<String> known) {
+        var errors = new ArrayList<FieldError>();
+        for (var field : node.properties()) {
+            String name = field.getKey();
+            if (known.contains(name)) continue;
+            String problem = Text.problem(name, 1, MAX_ECHOED_FIELD_NAME);
+            errors.add(problem == null
+                    ? new FieldError(name, "is not a field of this request")
+                    : new FieldError("body", "holds a field this request does not have, whose name " + problem));
+        }
+        return errors;
+    }
+
+    /** Reads the fields of one object, collecting an error for each bad one and for each field it never read. */
     private static final class Fields {
         private final JsonNode node;
+        private final Set<String> read = new HashSet<>();
         private final List<FieldError> errors = new ArrayList<>();
 
         Fields(JsonNode node) {
@@ -84,10 +117,12 @@ final class RequestValidator {
         }
 
         <T> Validated<T> result(Supplier<T> value) {
+            errors.addAll(unknownFields(node, read));
             return errors.isEmpty() ? Validated.ok(value.get()) : Validated.invalid(errors);
         }
 
         private JsonNode present(String field) {
+            read.add(field);
             JsonNode value = node.get(field);
             return value == null || value.isNull() ? null : value;
         }
@@ -102,8 +137,9 @@ final class RequestValidator {
                 error(field, "must be a string");
                 return null;
             }
-            if (!Ids.isValid(value.textValue())) {
-                error(field, "must match " + Ids.ID.pattern());
+            String problem = idProblem(value.textValue());
+            if (problem != null) {
+                error(field, problem);
                 return null;
             }
             return value.textValue();
@@ -120,6 +156,11 @@ final class RequestValidator {
                 return null;
             }
             String code = value.textValue();
+            String problem = Text.problem(code);
+            if (problem != null) {
+                error(field, problem);
+                return null;
+            }
             if (CURRENCY_CODE.matcher(code).matches()) {
                 try {
                     return Currency.getInstance(code);
@@ -172,15 +213,16 @@ final class RequestValidator {
             return value.booleanValue();
         }
 
-        String text(String field, int maxLength) {
+        String reference(String field) {
             JsonNode value = present(field);
             if (value == null) return null;
             if (!value.isTextual()) {
                 error(field, "must be a string");
                 return null;
             }
-            if (value.textValue().length() > maxLength) {
-                error(field, "must be at most " + maxLength + " characters");
+            String problem = ClientText.referenceProblem(value.textValue());
+            if (problem != null) {
+                error(field, problem);
                 return null;
             }
             return value.textValue();
@@ -193,29 +235,21 @@ final class RequestValidator {
                 error(field, "must be an object of string values");
                 return Map.of();
             }
-            if (value.size() > MAX_METADATA_ENTRIES) {
-                error(field, "must hold at most " + MAX_METADATA_ENTRIES + " entries");
-                return Map.of();
-            }
             var metadata = new LinkedHashMap<String, String>();
+            var notStrings = new ArrayList<String>();
             for (var entry : value.properties()) {
-                String key = entry.getKey();
-                JsonNode text = entry.getValue();
-                if (key.isEmpty() || key.length() > MAX_METADATA_KEY_LENGTH) {
-                    error(field, "keys must be 1 to " + MAX_METADATA_KEY_LENGTH + " characters");
-                    return Map.of();
-                }
-                if (!text.isTextual()) {
-                    error(field + "." + key, "must be a string");
-                    continue;
-                }
-                if (text.textValue().length() > MAX_METADATA_VALUE_LENGTH) {
-                    error(field + "." + key, "must be at most " + MAX_METADATA_VALUE_LENGTH + " characters");
-                    continue;
-                }
-                metadata.put(key, text.textValue());
+                if (!entry.getValue().isTextual()) notStrings.add(entry.getKey());
+                // a value that is not a string still counts as an entry, and its key is still checked
+                metadata.put(entry.getKey(), entry.getValue().isTextual() ? entry.getValue().textValue() : "");
             }
-            return Collections.unmodifiableMap(metadata);
+            int before = errors.size();
+            ClientText.metadataViolations(field, metadata).forEach(v -> error(v.field(), v.reason()));
+            for (String key : notStrings) {
+                if (Text.problem(key, 1, ClientText.MAX_METADATA_KEY_CODE_POINTS) == null) {
+                    error(field + "." + key, "must be a string");
+                }
+            }
+            return errors.size() == before ? Collections.unmodifiableMap(metadata) : Map.of();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ledger.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.domain.Ids;
 import dev.ledger.domain.LedgerCommand;
 import dev.ledger.domain.Outcome;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
@@ -35,7 +36,7 @@ final class TransferRoutes implements RouteGroup {
     private void transfer(Context ctx) {
         ctx.header(LedgerPosition.HEADER, "");
         Validated<IdempotencyKey> key = IdempotencyKey.parse(ctx.header(IdempotencyKey.HEADER));
-        Validated<JsonNode> body = ApiJson.readObject(ctx.bodyAsBytes());
+        Validated<JsonNode> body = ApiJson.readObject(RequestBody.read(ctx, RequestBody.MAX_SINGLE_BYTES));
         Validated<TransferBody> transfer = body.isValid()
                 ? RequestValidator.transfer(body.value(), false) : Validated.invalid(body.errors());
         List<FieldError> errors = Validated.errorsOf(key, transfer);
@@ -81,7 +82,7 @@ final class TransferRoutes implements RouteGroup {
     private void batch(Context ctx) {
         ctx.header(LedgerPosition.HEADER, "");
         Validated<IdempotencyKey> key = IdempotencyKey.parse(ctx.header(IdempotencyKey.HEADER));
-        Validated<JsonNode> body = ApiJson.readObject(ctx.bodyAsBytes());
+        Validated<JsonNode> body = ApiJson.readObject(RequestBody.read(ctx, RequestBody.MAX_BATCH_BYTES));
         Validated<List<JsonNode>> items = body.isValid() ? RequestValidator.batch(body.value()) : Validated.invalid(body.errors());
         List<FieldError> errors = Validated.errorsOf(key, items);
         if (!errors.isEmpty()) {
@@ -100,8 +101,10 @@ final class TransferRoutes implements RouteGroup {
             }
             Validated<TransferBody> transfer = RequestValidator.transfer(item, true);
             if (!transfer.isValid()) {
+                // only a valid id is echoed: a refused one may hold what cannot be written back
                 JsonNode id = item.get("transferId");
-                slots[i] = BatchItemResult.invalid(id != null && id.isTextual() ? id.textValue() : null, transfer.errors());
+                slots[i] = BatchItemResult.invalid(id != null && Ids.isValid(id.textValue()) ? id.textValue() : null,
+                        transfer.errors());
                 continue;
             }
             requests.add(transfer.value().toRequest(transfer.value().transferId()));

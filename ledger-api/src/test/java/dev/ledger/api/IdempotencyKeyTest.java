@@ -33,6 +33,14 @@ class IdempotencyKeyTest {
     }
 
     @Test
+    void given_a_key_with_a_control_character_when_parsed_then_the_reason_is_the_text_rule() {
+        assertThat(IdempotencyKey.parse("k\u0000ey").errors()).containsExactly(new FieldError("Idempotency-Key",
+                "contains a control character (U+0000) at character 1 (counting code points from 0)"));
+        assertThat(IdempotencyKey.parse("caf\u00e9").errors()).extracting(FieldError::reason)
+                .containsExactly("must be 1 to 255 printable ASCII characters");
+    }
+
+    @Test
     void given_keys_at_the_length_bound_when_parsed_then_255_passes_and_256_does_not() {
         assertThat(IdempotencyKey.parse("k".repeat(255)).isValid()).isTrue();
         assertThat(IdempotencyKey.parse("k".repeat(256)).isValid()).isFalse();

@@ -66,7 +66,7 @@ class ReadApiTest {
         timer = Executors.newSingleThreadScheduledExecutor();
         readExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(100));
         var readModel = new ReadModel(dataSource);
-        positions = new PositionWaiter(readModel, 100, 10, timer);
+        positions = new PositionWaiter(readModel, 100, 4, 10, timer);
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var metrics = new ApiMetrics(registry);
         metrics.waiting("position", positions::waiting); // as LedgerApi wires it
@@ -309,6 +309,36 @@ class ReadApiTest {
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(json(response).get("errors").get(0).get("field").textValue()).isEqualTo("Ledger-Min-Position");
+    }
+
+    @Test
+    void given_a_position_naming_more_accounts_than_a_token_can_when_read_then_400_naming_the_header() throws Exception {
+        var names = new StringBuilder("a0:1");
+        for (int i = 1; i <= LedgerPosition.MAX_ACCOUNTS; i++) names.append(",a").append(i).append(":1");
+
+        var response = get("/v1/accounts/alice", "Ledger-Min-Position", names.toString());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).get("errors").get(0).get("reason").textValue())
+                .contains("names more than " + LedgerPosition.MAX_ACCOUNTS + " accounts");
+    }
+
+    @Test
+    void given_waiting_reads_that_name_as_many_accounts_as_allowed_when_another_one_waits_then_429_until_they_end()
+            throws Exception {
+        insertAccount("alice", "EUR", "OPEN", 0, false, "{}", 0, 0, 0, 1);
+        // this waiter bounds the names of all waiting reads together at 4; this read names 3 and never gets there
+        var waiting = http.sendAsync(request("/v1/accounts/alice")
+                .header("Ledger-Min-Position", "alice:9,bob:1,carol:1").header("Prefer", "wait=2").build(),
+                HttpResponse.BodyHandlers.ofString());
+        while (positions.waiting() == 0 && !waiting.isDone()) Thread.onSpinWait();
+
+        var refused = get("/v1/accounts/alice", "Ledger-Min-Position", "alice:1,dave:0");
+
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertProblem(refused, "https://ledger.dev/problems/too-many-requests");
+        assertThat(waiting.get().statusCode()).isEqualTo(503);
+        assertThat(get("/v1/accounts/alice", "Ledger-Min-Position", "alice:1,dave:0").statusCode()).isEqualTo(200);
     }
 
     // --- operations

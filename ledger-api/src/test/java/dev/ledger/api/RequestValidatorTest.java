@@ -35,7 +35,7 @@ class RequestValidatorTest {
     void given_a_full_valid_account_when_validated_then_every_attribute_is_kept() {
         var result = RequestValidator.openAccount(json("""
                 {"accountId":"alice","currency":"EUR","overdraftLimit":500,"unlimitedOverdraft":false,
-                 "metadata":{"customer":"c-17"},"someFutureField":[1,2]}"""));
+                 "metadata":{"customer":"c-17"}}"""));
 
         assertThat(result.errors()).isEmpty();
         assertThat(result.value()).isEqualTo(new OpenAccountRequest("alice", Currency.getInstance("EUR"), 500, false,
@@ -159,5 +159,96 @@ class RequestValidatorTest {
         String tooMany = "{\"transfers\":[" + "{},".repeat(1000) + "{}]}";
         assertThat(badFields(RequestValidator.batch(json(tooMany)))).containsExactly("transfers");
         assertThat(RequestValidator.batch(json("{\"transfers\":[{},1]}")).value()).hasSize(2);
+    }
+
+    // --- unknown fields
+
+    @Test
+    void given_a_field_the_ledger_does_not_know_when_a_transfer_is_validated_then_it_is_refused_by_name() {
+        var result = RequestValidator.transfer(json("""
+                {"debitAccountId":"alice","creditAccountId":"bob","amount":1,"currency":"EUR","pending":true}"""), false);
+
+        assertThat(result.errors()).containsExactly(new FieldError("pending", "is not a field of this request"));
+    }
+
+    @Test
+    void given_unknown_fields_when_an_account_or_a_batch_is_validated_then_each_is_named() {
+        assertThat(badFields(RequestValidator.openAccount(json("""
+                {"currency":"EUR","overdraft":5,"someFutureField":[1,2]}""")))).containsExactly("overdraft", "someFutureField");
+        assertThat(badFields(RequestValidator.batch(json("""
+                {"transfers":[{}],"atomic":true}""")))).containsExactly("atomic");
+        assertThat(badFields(RequestValidator.batch(json("""
+                {"transfer":[{}]}""")))).containsExactly("transfers", "transfer");
+    }
+
+    @Test
+    void given_an_unknown_field_whose_name_is_not_acceptable_text_when_validated_then_the_body_is_named_without_it() {
+        var result = RequestValidator.transfer(json("""
+                {"debitAccountId":"alice","creditAccountId":"bob","amount":1,"currency":"EUR","x\\ud800":1}"""), false);
+
+        assertThat(result.errors()).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("body");
+            assertThat(e.reason()).contains("unpaired surrogate (U+D800)");
+        });
+    }
+
+    // --- text
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bad\\u0000ref", "\\u0007", "line\\nbreak", "\\u009b[2J", "lone \\ud800", "\\udfff",
+            "\\ufffe", "\\ufdd0", "\\ud83f\\udfff"})
+    void given_a_reference_with_a_refused_character_when_validated_then_the_reference_is_named(String escaped) {
+        var result = RequestValidator.transfer(json(transferWithReference(escaped)), false);
+
+        assertThat(badFields(result)).containsExactly("reference");
+        assertThat(result.errors().get(0).reason()).startsWith("contains ");
+    }
+
+    @Test
+    void given_emoji_combining_marks_and_format_characters_when_validated_then_they_are_kept_exactly() {
+        String reference = "\ud83d\udc68\u200d\ud83d\udc69 e\u0301 \u05e9\u200f";
+        var result = RequestValidator.transfer(json("""
+                {"debitAccountId":"alice","creditAccountId":"bob","amount":1,"currency":"EUR",
+                 "reference":"%s","metadata":{"cafe\\u0301":"\\ud83d\\ude00"}}""".formatted(reference)), false);
+
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.value().reference()).isEqualTo(reference);
+        assertThat(result.value().metadata()).containsExactly(Map.entry("cafe\u0301", "\ud83d\ude00"));
+    }
+
+    @Test
+    void given_references_at_the_length_bound_when_validated_then_code_points_are_counted() {
+        String emoji = "\ud83d\ude00";
+        var longest = RequestValidator.transfer(json(transferWithReference(emoji.repeat(512))), false);
+        var tooLong = RequestValidator.transfer(json(transferWithReference("a".repeat(513))), false);
+
+        assertThat(longest.errors()).isEmpty();
+        assertThat(tooLong.errors()).containsExactly(
+                new FieldError("reference", "must be at most 512 characters (Unicode code points)"));
+    }
+
+    @Test
+    void given_metadata_with_a_refused_key_or_value_when_validated_then_the_entry_is_named_and_a_bad_key_is_not_echoed() {
+        var result = RequestValidator.openAccount(json("""
+                {"currency":"EUR","metadata":{"note":"a\\u0000b","k\\u0000":"v","n\\u0001":1}}"""));
+
+        assertThat(result.errors()).extracting(FieldError::field).containsExactly("metadata.note", "metadata", "metadata");
+        assertThat(result.errors().get(1).reason()).startsWith("a key contains a control character (U+0000)");
+    }
+
+    @Test
+    void given_a_control_character_in_an_id_or_a_currency_when_validated_then_the_reason_names_it() {
+        var result = RequestValidator.transfer(json("""
+                {"transferId":"t\\u0000","debitAccountId":"alice","creditAccountId":"bob","amount":1,"currency":"E\\u0000R"}"""),
+                false);
+
+        String nul = "contains a control character (U+0000) at character 1 (counting code points from 0)";
+        assertThat(result.errors()).containsExactly(new FieldError("transferId", nul), new FieldError("currency", nul));
+    }
+
+    private static String transferWithReference(String reference) {
+        return """
+                {"debitAccountId":"alice","creditAccountId":"bob","amount":1,"currency":"EUR","reference":"%s"}"""
+                .formatted(reference);
     }
 }

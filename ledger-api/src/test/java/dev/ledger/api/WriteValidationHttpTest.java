@@ -9,10 +9,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,6 +140,107 @@ class WriteValidationHttpTest {
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 v -> assertThat(v).startsWith("application/problem+json"));
+    }
+
+    @Test
+    void given_a_nul_in_the_reference_when_a_transfer_is_sent_then_400_names_the_reference_and_nothing_is_produced()
+            throws Exception {
+        var response = post("/v1/transfers", "k-5", """
+                {"debitAccountId": "alice", "creditAccountId": "bob", "amount": 1, "currency": "EUR", "reference": "bad\\u0000ref"}""");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(ApiJson.MAPPER.readTree(response.body()).get("errors").get(0).get("reason").textValue())
+                .isEqualTo("contains a control character (U+0000) at character 3 (counting code points from 0)");
+        assertThat(errorFields(response)).containsExactly("reference");
+    }
+
+    @Test
+    void given_a_lone_surrogate_in_a_metadata_value_when_an_account_is_opened_then_400_names_the_entry() throws Exception {
+        var response = post("/v1/accounts", "k-6", """
+                {"currency": "EUR", "metadata": {"note": "\\ud800"}}""");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(errorFields(response)).containsExactly("metadata.note");
+    }
+
+    @Test
+    void given_bytes_that_are_not_utf_8_when_a_transfer_is_sent_then_400_names_the_body() throws Exception {
+        byte[] body = "{\"reference\": \"x\"}".getBytes(StandardCharsets.UTF_8);
+        body[15] = (byte) 0xC3; // a lead byte with no continuation
+        var response = http.send(request("/v1/transfers", "k-7").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(errorFields(response)).containsExactly("body");
+    }
+
+    @Test
+    void given_a_field_the_ledger_does_not_know_when_a_transfer_is_sent_then_400_names_it_and_nothing_moves() throws Exception {
+        var response = post("/v1/transfers", "k-8", """
+                {"debitAccountId": "alice", "creditAccountId": "bob", "amount": 1, "currency": "EUR", "pending": true}""");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(ApiJson.MAPPER.readTree(response.body()).get("errors").get(0))
+                .isEqualTo(ApiJson.MAPPER.readTree("{\"field\": \"pending\", \"reason\": \"is not a field of this request\"}"));
+    }
+
+    @Test
+    void given_a_batch_item_with_an_unknown_field_when_sent_then_only_that_item_is_invalid() throws Exception {
+        var response = post("/v1/transfers/batch", "k-9", """
+                {"transfers": [
+                  {"transferId": "t-9", "debitAccountId": "alice", "creditAccountId": "bob", "amount": 1, "currency": "EUR", "pending": true},
+                  {"transferId": "t-10", "debitAccountId": "alice", "creditAccountId": "bob", "amount": 0, "currency": "EUR"}
+                ]}""");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode results = ApiJson.MAPPER.readTree(response.body()).get("results");
+        assertThat(results.get(0).get("transferId").textValue()).isEqualTo("t-9");
+        assertThat(fields(results.get(0).get("errors"))).containsExactly("pending");
+        assertThat(fields(results.get(1).get("errors"))).containsExactly("amount");
+    }
+
+    @Test
+    void given_a_single_transfer_larger_than_its_route_allows_when_sent_then_413_problem_with_or_without_a_length()
+            throws Exception {
+        String large = """
+                {"debitAccountId": "alice", "creditAccountId": "bob", "amount": 1, "currency": "EUR", "reference": "%s"}"""
+                .formatted("x".repeat(RequestBody.MAX_SINGLE_BYTES));
+
+        var declared = post("/v1/transfers", "k-10", large);
+        var chunked = http.send(request("/v1/accounts", "k-11").POST(HttpRequest.BodyPublishers.ofInputStream(
+                () -> new ByteArrayInputStream(large.getBytes(StandardCharsets.UTF_8)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        for (var response : List.of(declared, chunked)) {
+            assertThat(response.statusCode()).isEqualTo(413);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    v -> assertThat(v).startsWith("application/problem+json"));
+            assertThat(ApiJson.MAPPER.readTree(response.body()).get("detail").textValue())
+                    .contains("at most " + RequestBody.MAX_SINGLE_BYTES + " bytes");
+        }
+    }
+
+    @Test
+    void given_a_batch_larger_than_a_single_transfer_may_be_when_sent_then_it_is_read_and_its_items_validated()
+            throws Exception {
+        String item = "{\"transferId\": \"t-%d\", \"reference\": \"" + "x".repeat(600) + "\"}";
+        var items = new ArrayList<String>();
+        for (int i = 0; i < 500; i++) items.add(item.formatted(i));
+        String batch = "{\"transfers\": [" + String.join(",", items) + "]}";
+        assertThat(batch.length()).isGreaterThan(RequestBody.MAX_SINGLE_BYTES);
+
+        var response = post("/v1/transfers/batch", "k-12", batch);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode first = ApiJson.MAPPER.readTree(response.body()).get("results").get(0);
+        assertThat(fields(first.get("errors"))).contains("reference", "amount");
+    }
+
+    private static HttpRequest.Builder request(String path, String key) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key);
     }
 
     private static HttpResponse<String> post(String path, String key, String body) throws Exception {

@@ -1,5 +1,6 @@
 package dev.ledger.command;
 
+import dev.ledger.domain.ClientText;
 import dev.ledger.domain.Ids;
 import dev.ledger.domain.LedgerCommand;
 import dev.ledger.domain.Money;
@@ -17,10 +18,13 @@ import dev.ledger.domain.transfer.TransferCommand.RejectTransfer;
 import dev.ledger.domain.transfer.TransferRequest;
 import dev.ledger.kafka.AggregatePartitions;
 
+import java.util.Map;
+
 /**
  * The last gate before the deciders: a command that parsed but could never be valid (a null field,
- * a bad id, an amount out of range) goes to the dead-letter topic instead of stopping the partition.
- * The API already refuses such input; this guards against any other producer.
+ * a bad id, an amount out of range, text the read model could not store such as a NUL in a
+ * reference) goes to the dead-letter topic instead of stopping the partition. The API already
+ * refuses such input by the same rules (Ids, ClientText); this guards against any other producer.
  */
 final class CommandChecks {
     private CommandChecks() {
@@ -52,7 +56,7 @@ final class CommandChecks {
         return switch (command) {
             case OpenAccount c -> c.currency() == null ? "missing currency"
                     : c.overdraftLimit() < 0 || c.overdraftLimit() > Money.MAX_AMOUNT ? "overdraftLimit out of range"
-                    : null;
+                    : metadataProblem(c.metadata());
             case CloseAccount c -> null;
             case ReserveFunds c -> hop(c.transferId(), c.amount(), c.currency() != null, c.creditAccountId());
             case CreditAccount c -> hop(c.transferId(), c.amount(), c.currency() != null, c.debitAccountId());
@@ -76,7 +80,15 @@ final class CommandChecks {
         if (!Ids.isValid(r.debitAccountId()) || !Ids.isValid(r.creditAccountId())) return "invalid account id";
         if (r.debitAccountId().equals(r.creditAccountId())) return "debit and credit account are the same";
         if (!Money.isValidAmount(r.amount())) return "amount out of range";
-        return r.currency() == null ? "missing currency" : null;
+        if (r.currency() == null) return "missing currency";
+        String reference = ClientText.referenceProblem(r.reference());
+        return reference != null ? "reference " + reference : metadataProblem(r.metadata());
+    }
+
+    /** The first refused entry, named as the API names it. */
+    private static String metadataProblem(Map<String, String> metadata) {
+        return ClientText.metadataViolations("metadata", metadata).stream()
+                .findFirst().map(v -> v.field() + " " + v.reason()).orElse(null);
     }
 
     private static String hop(String transferId, long amount, boolean hasCurrency, String otherAccountId) {

@@ -304,6 +304,40 @@ class CommandTopologyTest {
     }
 
     @Test
+    void a_command_from_another_producer_with_text_the_read_model_cannot_store_is_dead_lettered_and_changes_nothing() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        int eventsBefore = events.size();
+        // what a producer that bypasses the API writes: valid JSON whose strings hold a NUL or a lone surrogate
+        pipeRaw("t-nul", transfer("t-nul", "bank", "alice", 2500), "\"ref\"", "\"bad\\u0000ref\"");
+        pipeRaw("carol", new OpenAccount("carol", EUR, 0, false, Map.of("note", "x")), "\"x\"", "\"\\ud800\"");
+
+        var deadLetters = deadLettersOut.readRecordsToList();
+        assertThat(deadLetters).extracting(r -> new String(
+                r.headers().lastHeader(CommandProcessor.DEAD_LETTER_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .containsExactly(
+                        "reference contains a control character (U+0000) at character 3 (counting code points from 0)",
+                        "metadata.note contains an unpaired surrogate (U+D800) at character 0 (counting code points from 0)");
+        assertThat(deadLettered.count()).isEqualTo(2.0);
+        assertThat(events).hasSize(eventsBefore);
+
+        // the partition goes on, and the refused transfer's id was never taken
+        send(transfer("t-nul", "bank", "alice", 2500));
+        assertThat(results.getLast().outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(results.getLast().outcome().replayed()).isFalse();
+    }
+
+    /** Writes the command's JSON with one piece of its text replaced, as a hand-written producer would. */
+    private void pipeRaw(String key, LedgerCommand command, String json, String replacement) {
+        String written = new String(LedgerJson.writeCommand(
+                CommandEnvelope.fromClient(UUID.randomUUID().toString(), Instant.now(), command)), StandardCharsets.UTF_8);
+        assertThat(written).contains(json);
+        commandsIn.pipeInput(key, written.replace(json, replacement).getBytes(StandardCharsets.UTF_8));
+        collect();
+        deliverFollowUps();
+    }
+
+    @Test
     void on_one_partition_the_whole_saga_is_one_step_with_the_same_events_and_outcome() {
         startDriver(1);
         send(open("bank", true, 0));

@@ -125,6 +125,34 @@ final class LedgerJsonSchemaTest {
         assertThat(errors("event-envelope.json", json)).as(breach.name()).isNotEmpty();
     }
 
+    /** What Text refuses, the schemas of the event that carries client text refuse too. */
+    static final List<Breach> TEXT_BREACHES = List.of(
+            new Breach("NUL in the reference", data -> data.put("reference", "bad\u0000ref")),
+            new Breach("C1 control in the reference", data -> data.put("reference", "\u009b2J")),
+            new Breach("reference of 513 code points", data -> data.put("reference", "a".repeat(513))),
+            new Breach("non-character in a metadata value", data -> data.putObject("metadata").put("k", "\uffff")),
+            new Breach("empty metadata key", data -> data.putObject("metadata").put("", "v")),
+            new Breach("metadata value of 1025 code points", data -> data.putObject("metadata").put("k", "v".repeat(1025))));
+
+    @ParameterizedTest
+    @FieldSource("TEXT_BREACHES")
+    void the_schemas_refuse_client_text_that_is_not_acceptable(Breach breach) {
+        ObjectNode json = (ObjectNode) tree(LedgerJson.writeEvent(Samples.firstEvent("TransferInitiated")));
+        breach.apply().accept((ObjectNode) json.get("data"));
+
+        assertThat(errors("events/TransferInitiated.json", json.get("data"))).as(breach.name()).isNotEmpty();
+    }
+
+    @Test
+    void the_schemas_accept_emoji_combining_marks_and_format_characters_at_the_length_bound() {
+        ObjectNode json = (ObjectNode) tree(LedgerJson.writeEvent(Samples.firstEvent("TransferInitiated")));
+        var data = (ObjectNode) json.get("data");
+        data.put("reference", "\ud83d\ude00".repeat(512));
+        data.putObject("metadata").put("cafe\u0301", "\ud83d\udc68\u200d\ud83d\udc69 \u05e9\u200f");
+
+        assertThat(errors("events/TransferInitiated.json", data)).isEmpty();
+    }
+
     static final List<Breach> ENVELOPE_BREACHES = List.of(
             new Breach("unknown type", json -> json.put("type", "FundsStolen")),
             new Breach("null causation id", json -> json.putNull("causationId")),

@@ -142,6 +142,31 @@ final class OpenApiContractTest {
         }
     }
 
+    @Test
+    void the_request_schemas_refuse_unknown_fields_and_text_that_is_not_acceptable() throws IOException {
+        var json = LedgerJson.MAPPER;
+        JsonSchema transfer = schema("TransferRequest");
+        String valid = """
+                {"debitAccountId": "alice", "creditAccountId": "bob", "amount": 1, "currency": "EUR", %s}""";
+        String emoji = "\\ud83d\\ude00";
+        assertThat(transfer.validate(json.readTree(valid.formatted("\"reference\": \"" + emoji.repeat(512) + "\""))))
+                .as("512 code points, 1024 UTF-16 units").isEmpty();
+        assertThat(transfer.validate(json.readTree(valid.formatted(
+                "\"reference\": \"\\u05e9\\u200f e\\u0301\", \"metadata\": {\"k\": \"\\ud83d\\udc68\\u200d\\ud83d\\udc69\"}"))))
+                .isEmpty();
+        for (String refused : List.of("\"pending\": true", "\"reference\": \"bad\\u0000ref\"",
+                "\"reference\": \"" + "a".repeat(513) + "\"", "\"reference\": \"\\u009b\"",
+                "\"metadata\": {\"k\": \"\\uffff\"}", "\"metadata\": {\"\": \"v\"}",
+                "\"metadata\": {\"" + "k".repeat(129) + "\": \"v\"}", "\"metadata\": {\"k\": \"" + "v".repeat(1025) + "\"}")) {
+            assertThat(transfer.validate(json.readTree(valid.formatted(refused)))).as(refused).isNotEmpty();
+        }
+        assertThat(schema("OpenAccountRequest").validate(json.readTree("{\"currency\": \"EUR\", \"overdraft\": 1}")))
+                .isNotEmpty();
+        assertThat(schema("TransferBatch").validate(json.readTree("""
+                {"transfers": [{"transferId": "t", "debitAccountId": "a", "creditAccountId": "b", "amount": 1,
+                 "currency": "EUR", "pending": true}]}"""))).isNotEmpty();
+    }
+
     private interface OperationVisitor {
         void visit(String path, String method, JsonNode operation);
     }

@@ -1,6 +1,10 @@
 package dev.ledger.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
+import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.kafka.CommandEnvelope;
+import dev.ledger.kafka.LedgerJson;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -10,6 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Currency;
 import java.util.Map;
 import java.util.UUID;
 
@@ -164,6 +170,36 @@ class TransfersEndToEndTest {
                 new String(r.headers().lastHeader("ledger-dead-letter-reason").value(), StandardCharsets.UTF_8)));
         assertThat(deadLetters).anyMatch(reason -> reason.contains("unknown command type 'StealMoney'"));
         assertThat(ledger.get("/metrics").body()).containsPattern("ledger_commands_dead_lettered_total(\\{[^}]*})? [1-9]");
+    }
+
+    @Test
+    void a_command_with_a_nul_in_its_reference_from_a_plain_producer_is_dead_lettered_and_changes_nothing()
+            throws Exception {
+        open("{\"accountId\":\"nul-target\",\"currency\":\"EUR\"}");
+        var config = ledger.config();
+        var command = new InitiateTransfer(new TransferRequest("nul-1", "bank", "nul-target", 700,
+                Currency.getInstance("EUR"), "ref", Map.of()));
+        // valid JSON, as a producer that bypasses the API could write it; PostgreSQL cannot store the NUL
+        String json = new String(LedgerJson.writeCommand(CommandEnvelope.fromClient(UUID.randomUUID().toString(),
+                Instant.now(), command)), StandardCharsets.UTF_8).replace("\"ref\"", "\"bad\\u0000ref\"");
+        assertThat(json).contains("bad\\u0000ref");
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(config.topics().commands(), "nul-1", json)).get();
+        }
+
+        var after = transfer("after-nul", "bank", "nul-target", 1);
+        assertThat(after.status()).as(after.toString()).isEqualTo(201);
+        assertThat(account("nul-target", after.header("Ledger-Position")).path("balance").asLong())
+                .as("only the transfer through the API moved money").isEqualTo(1);
+        var deadLetters = new java.util.ArrayList<String>();
+        ledger.client().readCommitted(config.topics().deadLetters(), r -> deadLetters.add(
+                new String(r.headers().lastHeader("ledger-dead-letter-reason").value(), StandardCharsets.UTF_8)));
+        assertThat(deadLetters).contains(
+                "reference contains a control character (U+0000) at character 3 (counting code points from 0)");
+        assertThat(ledger.committedEvents()).noneMatch(e -> e.aggregateId().equals("nul-1"));
+        assertThat(ledger.get("/v1/transfers/nul-1").status()).isEqualTo(404);
     }
 
     @Test
