@@ -2,6 +2,7 @@ package dev.ledger.audit;
 
 import dev.ledger.domain.Decision;
 import dev.ledger.domain.LedgerCommand;
+import dev.ledger.domain.SagaSteps;
 import dev.ledger.domain.LedgerEvent;
 import dev.ledger.domain.account.AccountCommand;
 import dev.ledger.domain.account.AccountDecider;
@@ -245,15 +246,9 @@ public final class HistoryGenerator implements AutoCloseable {
     }
 
     private static String transferId(LedgerCommand command) {
-        return switch (command) {
-            case ReserveFunds c -> c.transferId();
-            case CreditAccount c -> c.transferId();
-            case CaptureReservation c -> c.transferId();
-            case ReleaseReservation c -> c.transferId();
-            case CompleteTransfer c -> c.transferId();
-            case RejectTransfer c -> c.transferId();
-            default -> throw new IllegalStateException("not a saga hop: " + command);
-        };
+        String id = SagaSteps.transferIdOf(command);
+        if (id == null) throw new IllegalStateException("not a saga hop: " + command);
+        return id;
     }
 
     /** Writes one event with its hash-chain link; returns its id (the cause of the follow-ups). */

@@ -15,7 +15,9 @@ import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.kafka.CommandEnvelope;
 import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.DeadLetter;
 import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.HopSeal;
 import dev.ledger.kafka.LedgerJson;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -52,8 +54,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     static final String COMMANDS_SINK = "commands-sink";
     static final String RESULTS_SINK = "results-sink";
     static final String DEAD_LETTERS_SINK = "dead-letters-sink";
-    static final String DEAD_LETTER_REASON_HEADER = "ledger-dead-letter-reason";
-    static final String DEAD_LETTER_SOURCE_HEADER = "ledger-dead-letter-source";
+    static final String DEAD_LETTER_REASON_HEADER = DeadLetter.REASON_HEADER;
+    static final String DEAD_LETTER_SOURCE_HEADER = DeadLetter.SOURCE_HEADER;
+    static final String UNSEALED_HOP = "a saga step the ledger did not write: no valid " + HopSeal.HEADER + " header";
     /** Decoded aggregates kept per kind and task: tens of MB at most, and the hot accounts stay decoded. */
     private static final int CACHED_AGGREGATES = 50_000;
 
@@ -65,6 +68,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private AggregateCache<TransferState> transfers;
     private KeyValueStore<String, Long> appliedHops;
     private HashChain chain;
+    private HopSeal seal;
 
     CommandProcessor(byte[] ledgerKey, Counter deadLettered, CommandPartitions partitions) {
         this.ledgerKey = ledgerKey.clone();
@@ -82,6 +86,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 CACHED_AGGREGATES);
         this.appliedHops = context.getStateStore(APPLIED_HOPS_STORE);
         this.chain = new HashChain(ledgerKey);
+        this.seal = new HopSeal(ledgerKey);
     }
 
     @Override
@@ -97,6 +102,10 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         String problem = CommandChecks.problem(command, record.key());
         if (problem != null) {
             deadLetter(record, problem);
+            return;
+        }
+        if (SagaHops.isHop(command) && !seal.verifies(record.value(), sealOf(record))) {
+            deadLetter(record, UNSEALED_HOP); // forged, or written by a build that did not seal its hops
             return;
         }
         long nowMs = context.currentSystemTimeMs();
@@ -158,7 +167,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             if (partitions.isLocal(next.aggregateId(), context.taskId().partition())) {
                 local.add(envelope);
             } else {
-                context.forward(new Record<>(next.aggregateId(), LedgerJson.writeCommand(envelope), nowMs), COMMANDS_SINK);
+                byte[] bytes = LedgerJson.writeCommand(envelope);
+                var headers = new RecordHeaders().add(HopSeal.HEADER, seal.seal(bytes));
+                context.forward(new Record<>(next.aggregateId(), bytes, nowMs, headers), COMMANDS_SINK);
             }
         }
         long aggregateSeq = version.applyAsLong(state);
@@ -177,6 +188,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private void answer(String aggregateId, String commandId, Outcome outcome, long nowMs) {
         byte[] result = LedgerJson.writeValue(new CommandResult(aggregateId, commandId, outcome));
         context.forward(new Record<>(aggregateId, result, nowMs), RESULTS_SINK);
+    }
+
+    private static byte[] sealOf(Record<String, byte[]> record) {
+        var header = record.headers().lastHeader(HopSeal.HEADER);
+        return header == null ? null : header.value();
     }
 
     private void deadLetter(Record<String, byte[]> record, String reason) {

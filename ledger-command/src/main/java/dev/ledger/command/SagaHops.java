@@ -1,11 +1,7 @@
 package dev.ledger.command;
 
 import dev.ledger.domain.LedgerCommand;
-import dev.ledger.domain.account.AccountCommand.CaptureReservation;
-import dev.ledger.domain.account.AccountCommand.CreditAccount;
-import dev.ledger.domain.account.AccountCommand.ReleaseReservation;
-import dev.ledger.domain.account.AccountCommand.ReserveFunds;
-import dev.ledger.domain.transfer.TransferCommand;
+import dev.ledger.domain.SagaSteps;
 
 /**
  * The commands the saga sends itself. Each has exactly one id per transfer,
@@ -16,23 +12,12 @@ final class SagaHops {
     }
 
     static boolean isHop(LedgerCommand command) {
-        return transferIdOrNull(command) != null && !(command instanceof TransferCommand.InitiateTransfer);
+        return SagaSteps.isFollowUp(command);
     }
 
     static String transferId(LedgerCommand command) {
-        String id = transferIdOrNull(command);
+        String id = SagaSteps.transferIdOf(command);
         if (id == null) throw new IllegalArgumentException(command + " is not a saga hop");
         return id;
-    }
-
-    private static String transferIdOrNull(LedgerCommand command) {
-        return switch (command) {
-            case ReserveFunds c -> c.transferId();
-            case CreditAccount c -> c.transferId();
-            case CaptureReservation c -> c.transferId();
-            case ReleaseReservation c -> c.transferId();
-            case TransferCommand c -> c.transferId();
-            default -> null;
-        };
     }
 }
