@@ -57,9 +57,13 @@ public final class LedgerAudit {
         List<AuditShard> shards = AuditReader.read(config.bootstrapServers(), snapshot, options.threads(),
                 () -> new AuditShard(topic, key, options.asOf(), violations, transfers), progress);
         long readNanos = System.nanoTime() - start;
-        // read after the events: a step dead-lettered meanwhile belongs to a transfer the replay has seen
+        // read after the events, so that a step dead-lettered meanwhile is one of a transfer the replay knows;
+        // only the steps of transfers in flight can matter
         DeadLetteredSteps deadLettered = DeadLetteredSteps.read(config.bootstrapServers(),
-                config.topics().deadLetters(), options.asOf());
+                config.topics().deadLetters(), options.asOf(), id -> {
+                    AuditShard.Track<TransferState> track = transfers.get(id);
+                    return track != null && track.state instanceof TransferState.InFlight;
+                });
 
         AuditEvaluation evaluation = new AuditEvaluation(shards, transfers, violations,
                 options.asOf() != null ? options.asOf() : startedAt, deadLettered);

@@ -287,7 +287,7 @@ class AuditShardTest {
         var otherTransfer = new dev.ledger.kafka.DeadLetter(0, 6, "ledger.commands-2@42", "c1", "invalid transferId",
                 START, "CreditAccount", "t3/CreditAccount", "t3", true, "{...}");
 
-        Result result = audit(cut, null, KEY, DeadLetteredSteps.of(List.of(letter, otherTransfer), null));
+        Result result = audit(cut, null, KEY, DeadLetteredSteps.of(List.of(letter, otherTransfer), null, id -> true));
 
         assertThat(result.of(AuditCheck.DEAD_LETTERS)).singleElement().satisfies(v -> {
             assertThat(v.aggregateId()).isEqualTo("t29");
