@@ -26,6 +26,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,6 +122,12 @@ class DeadLettersEndToEndTest {
         var newest = AuditEndToEndTest.cli(new DeadLettersCommand(ledger.config()), "--limit", "1");
         assertThat(newest.out()).contains("(the newest 1 shown)").contains("invalid transferId")
                 .doesNotContain("StealMoney");
+
+        // registered on the root command; without a running ledger it says how to start one
+        var missing = AuditEndToEndTest.cli(LedgerCli.commandLine(), "dead-letters", "--data-dir",
+                Files.createTempDirectory("no-ledger").resolve("nothing").toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("no ledger data directory");
 
         eventually(this::metrics, m -> m.contains("ledger_dead_letters 4.0"));
         assertThat(metrics()).containsPattern("ledger_commands_dead_lettered_total(\\{[^}]*})? 4\\.0");
