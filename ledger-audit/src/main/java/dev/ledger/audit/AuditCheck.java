@@ -11,6 +11,8 @@ public enum AuditCheck {
     SAGA("every reservation is captured or released, or its transfer is in flight; every completed transfer has "
             + "its credit and its capture; a rejected transfer moved no money"),
     TRANSFERS("every transfer an account mentions was initiated, and each transfer is final or in flight"),
+    DEAD_LETTERS("no transfer in flight waits on a saga step the processor dead-lettered: that step will never run, "
+            + "so what the transfer holds stays held"),
     LIMITS("no account ever had debits (posted and held) beyond its credits plus its overdraft limit"),
     RECONCILIATION("the PostgreSQL read model holds exactly the replayed balances and transfers");
 

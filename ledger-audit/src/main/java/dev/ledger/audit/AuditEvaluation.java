@@ -36,6 +36,7 @@ final class AuditEvaluation {
     final Map<String, Track<TransferState>> transfers;
     private final Violations violations;
     private final Instant now;
+    private final DeadLetteredSteps deadLettered;
 
     private List<AccountBalance> balances;
     private List<CurrencyTotals> totals;
@@ -47,9 +48,10 @@ final class AuditEvaluation {
      * @param now       the instant in-flight ages run to: the cut, or the audit's start
      */
     AuditEvaluation(List<AuditShard> shards, Map<String, Track<TransferState>> transfers, Violations violations,
-                    Instant now) {
+                    Instant now, DeadLetteredSteps deadLettered) {
         this.violations = violations;
         this.now = now;
+        this.deadLettered = deadLettered;
         for (AuditShard shard : shards) mergeTracks(accounts, shard.accounts);
         // an aggregate whose first event lies after the cut did not exist yet
         accounts.values().removeIf(t -> t.state instanceof AccountState.Unopened);
@@ -142,6 +144,7 @@ final class AuditEvaluation {
                     flying.add(new InFlightTransfer(id, f.request().debitAccountId(), f.request().creditAccountId(),
                             f.request().amount(), f.request().currency().getCurrencyCode(), track.firstAt,
                             Math.max(0, Duration.between(track.firstAt, now).toMillis()), step(facts)));
+                    stuck(id, track, f.request(), facts);
                 }
                 case TransferState.Completed c -> {
                     completed++;
@@ -184,6 +187,17 @@ final class AuditEvaluation {
         flying.sort(Comparator.comparing(InFlightTransfer::initiatedAt).thenComparing(InFlightTransfer::transferId));
         counts = new TransferCounts(transfers.size(), completed, rejected, flying.size());
         inFlight = List.copyOf(flying.subList(0, Math.min(flying.size(), IN_FLIGHT_LISTED)));
+    }
+
+    /** A transfer in flight whose next step lies in the dead letters will never finish on its own. */
+    private void stuck(String id, Track<TransferState> track, TransferRequest request, SagaFacts facts) {
+        boolean held = facts.reserved != null && facts.captured == null && facts.released == null;
+        for (var letter : deadLettered.of(id)) {
+            violations.add(AuditCheck.DEAD_LETTERS, id, track.seq, track.partition, null, "transfer " + id
+                    + " is in flight" + (held ? " holding " + facts.reserved.amount() + " " + request.currency()
+                    + " on " + facts.reserved.accountId() + " (seq " + facts.reserved.seq() + ")" : "")
+                    + ", but its saga step " + DeadLetteredSteps.describe(letter) + " is dead-lettered");
+        }
     }
 
     /** Where a transfer in flight stands, from what its accounts recorded. */

@@ -67,6 +67,7 @@ final class AuditShard {
         }
     }
 
+    private final String topic;
     private final HashChain chain;
     private final Instant asOf;
     private final Violations violations;
@@ -81,8 +82,10 @@ final class AuditShard {
     /** The latest occurredAt this shard audited. */
     Instant latest;
 
-    AuditShard(byte[] ledgerKey, Instant asOf, Violations violations,
+    /** @param topic the topic read, named in the violations of a record that cannot be read */
+    AuditShard(String topic, byte[] ledgerKey, Instant asOf, Violations violations,
                ConcurrentMap<String, Track<TransferState>> transfers) {
+        this.topic = topic;
         this.chain = new HashChain(ledgerKey);
         this.asOf = asOf;
         this.violations = violations;
@@ -97,17 +100,28 @@ final class AuditShard {
     void accept(int partition, long offset, String key, byte[] value, byte[] claimedHash) {
         recordsRead++;
         if (value == null) {
-            violations.add(AuditCheck.READABLE, key, null, partition, offset, "a record without a value (tombstone)");
+            violations.add(AuditCheck.READABLE, key, null, partition, offset, where(partition, offset)
+                    + ": a record without a value (tombstone)");
             return;
         }
         EventEnvelope envelope;
         try {
             envelope = FastEventReader.read(value, ids);
         } catch (RuntimeException unreadable) {
-            violations.add(AuditCheck.READABLE, key, null, partition, offset, "unreadable event: "
-                    + unreadable.getMessage());
+            violations.add(AuditCheck.READABLE, key, null, partition, offset, where(partition, offset)
+                    + ": unreadable event" + eventIdIn(value) + ": " + unreadable.getMessage());
             return;
         }
+        try {
+            fold(partition, offset, key, value, claimedHash, envelope);
+        } catch (RuntimeException unexpected) {
+            // a record no check foresaw must not end the audit: it is named, and the run goes on
+            violations.add(AuditCheck.READABLE, envelope.aggregateId(), envelope.seq(), partition, offset,
+                    where(partition, offset) + ": event " + envelope.eventId() + " could not be audited: " + unexpected);
+        }
+    }
+
+    private void fold(int partition, long offset, String key, byte[] value, byte[] claimedHash, EventEnvelope envelope) {
         switch (envelope.event()) {
             case AccountEvent e -> account(partition, offset, key, value, claimedHash, envelope, e);
             case TransferEvent e -> {
@@ -117,7 +131,23 @@ final class AuditShard {
                 }
             }
             default -> violations.add(AuditCheck.READABLE, key, envelope.seq(), partition, offset,
-                    "an event of no known aggregate: " + envelope.type());
+                    where(partition, offset) + ": event " + envelope.eventId() + " of no known aggregate: "
+                            + envelope.type());
+        }
+    }
+
+    /** The record's place, as every reader of a topic names it: {@code <topic>-<partition>@<offset>}. */
+    private String where(int partition, long offset) {
+        return topic + "-" + partition + "@" + offset;
+    }
+
+    /** " (event id X)" when the bytes are JSON that names an event id, else nothing: the best name left. */
+    private static String eventIdIn(byte[] value) {
+        try {
+            var id = LedgerJson.MAPPER.readTree(value).get("eventId");
+            return id != null && id.isTextual() ? " (event id " + id.asText() + ")" : "";
+        } catch (java.io.IOException | RuntimeException notJson) {
+            return "";
         }
     }
 

@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentMap;
  * <pre>
  *   ledger.events ──► AuditReader (N threads, each a share of the partitions, in partition order)
  *                        └─► AuditShard: read, key/partition, seq, HMAC chain, evolve, limits, saga facts
- *                 ──► AuditEvaluation: merge; saga, transfers, invariant
+ *   ledger.commands.dlq ──► DeadLetteredSteps: the saga steps the processor refused, by transfer
+ *                 ──► AuditEvaluation: merge; saga, transfers, dead-lettered steps, invariant
  *                 ──► Reconciliation: replay vs PostgreSQL, row by row
  *                 ──► AuditReport (summary and JSON)
  * </pre>
@@ -54,11 +55,18 @@ public final class LedgerAudit {
         byte[] key = config.ledgerKey();
         ConcurrentMap<String, AuditShard.Track<TransferState>> transfers = new ConcurrentHashMap<>(1 << 16);
         List<AuditShard> shards = AuditReader.read(config.bootstrapServers(), snapshot, options.threads(),
-                () -> new AuditShard(key, options.asOf(), violations, transfers), progress);
+                () -> new AuditShard(topic, key, options.asOf(), violations, transfers), progress);
         long readNanos = System.nanoTime() - start;
+        // read after the events, so that a step dead-lettered meanwhile is one of a transfer the replay knows;
+        // only the steps of transfers in flight can matter
+        DeadLetteredSteps deadLettered = DeadLetteredSteps.read(config.bootstrapServers(),
+                config.topics().deadLetters(), options.asOf(), id -> {
+                    AuditShard.Track<TransferState> track = transfers.get(id);
+                    return track != null && track.state instanceof TransferState.InFlight;
+                });
 
         AuditEvaluation evaluation = new AuditEvaluation(shards, transfers, violations,
-                options.asOf() != null ? options.asOf() : startedAt);
+                options.asOf() != null ? options.asOf() : startedAt, deadLettered);
         ReconciliationSummary reconciliation = options.reconcile()
                 ? new Reconciliation(config.jdbcUrl(), config.dbUser(), config.dbPassword(), options.readModelSchema())
                 .reconcile(evaluation, options.asOf(), latestEvent(shards), options.reconciliationWait(), violations)

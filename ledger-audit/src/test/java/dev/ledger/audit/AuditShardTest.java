@@ -65,16 +65,20 @@ class AuditShardTest {
     }
 
     static Result audit(List<Rec> records, Instant asOf, byte[] key) {
+        return audit(records, asOf, key, DeadLetteredSteps.NONE);
+    }
+
+    static Result audit(List<Rec> records, Instant asOf, byte[] key, DeadLetteredSteps deadLettered) {
         Violations violations = new Violations(100);
         List<AuditShard> shards = new ArrayList<>();
         var transfers = new java.util.concurrent.ConcurrentHashMap<String, AuditShard.Track<dev.ledger.domain.transfer.TransferState>>();
         long[] offsets = new long[PARTITIONS];
-        for (int p = 0; p < PARTITIONS; p++) shards.add(new AuditShard(key, asOf, violations, transfers));
+        for (int p = 0; p < PARTITIONS; p++) shards.add(new AuditShard("events", key, asOf, violations, transfers));
         for (Rec r : records) {
             shards.get(r.partition()).accept(r.partition(), offsets[r.partition()]++, r.key(), r.value(), r.hash());
         }
         return new Result(violations, new AuditEvaluation(shards, transfers, violations,
-                asOf != null ? asOf : Instant.now()));
+                asOf != null ? asOf : Instant.now(), deadLettered));
     }
 
     static Result audit(List<Rec> records) {
@@ -228,19 +232,70 @@ class AuditShardTest {
     }
 
     @Test
-    void an_unreadable_event_is_reported_with_its_partition_and_offset() {
+    void an_unreadable_event_is_named_by_topic_partition_offset_and_event_id_and_every_other_check_still_runs() {
         List<Rec> records = history(3, 5, 8);
-        Rec original = records.get(7);
-        records.set(7, new Rec(original.partition(), original.key(), original.timestamp(),
-                "{\"type\":\"NoSuchEvent\"}".getBytes(StandardCharsets.UTF_8), original.hash()));
+        int index = indexOf(records, e -> e.aggregateId().equals("c1") && e.seq() == 2);
+        Rec original = records.get(index);
+        String eventId = original.envelope().eventId();
+        String json = new String(original.value(), StandardCharsets.UTF_8);
+        records.set(index, new Rec(original.partition(), original.key(), original.timestamp(),
+                json.replace("\"type\":\"" + original.envelope().type() + "\"", "\"type\":\"FundsStolen\"")
+                        .getBytes(StandardCharsets.UTF_8), original.hash()));
+        long offset = records.subList(0, index).stream().filter(r -> r.partition() == original.partition()).count();
+
+        Result result = audit(records);
+
+        assertThat(result.of(AuditCheck.READABLE)).singleElement().satisfies(v -> {
+            assertThat(v.aggregateId()).isEqualTo("c1");
+            assertThat(v.partition()).isEqualTo(original.partition());
+            assertThat(v.offset()).isEqualTo(offset);
+            assertThat(v.detail()).contains("events-" + original.partition() + "@" + offset)
+                    .contains("event id " + eventId).contains("unknown event type 'FundsStolen'");
+        });
+        // the run went on: the next event of c1 is a gap where the unreadable one stood, and all is folded
+        assertThat(result.of(AuditCheck.SEQUENCE)).singleElement()
+                .satisfies(v -> assertThat(List.of(v.aggregateId(), v.seq())).containsExactly("c1", 2L));
+        assertThat(result.evaluation().balances()).hasSize(4);
+    }
+
+    @Test
+    void bytes_that_are_not_json_are_named_by_their_place() {
+        List<Rec> records = history(3, 5, 8);
+        Rec original = records.get(4);
+        records.set(4, new Rec(original.partition(), original.key(), original.timestamp(),
+                new byte[]{(byte) 0xff, 0, 1, '{'}, original.hash()));
 
         Result result = audit(records);
 
         assertThat(result.of(AuditCheck.READABLE)).singleElement().satisfies(v -> {
             assertThat(v.aggregateId()).isEqualTo(original.key());
-            assertThat(v.partition()).isEqualTo(original.partition());
-            assertThat(v.offset()).isNotNull();
+            assertThat(v.detail()).startsWith("events-" + original.partition() + "@").contains("unreadable event: ")
+                    .doesNotContain("event id");
         });
+    }
+
+    @Test
+    void a_dead_lettered_step_of_a_transfer_holding_funds_is_named_with_the_transfer_command_and_reason() {
+        List<Rec> records = history(5, 30, 6);
+        int reserved = indexOf(records, e -> e.event() instanceof AccountEvent.FundsReserved r
+                && r.transferId().equals("t29"));
+        var reservation = (AccountEvent.FundsReserved) records.get(reserved).envelope().event();
+        List<Rec> cut = records.subList(0, reserved + 1); // its CreditAccount never ran
+        var letter = new dev.ledger.kafka.DeadLetter(0, 5, "ledger.commands-2@41", reservation.creditAccountId(),
+                "a saga step the ledger did not write", START, "CreditAccount", "t29/CreditAccount", "t29", true,
+                "{...}");
+        var otherTransfer = new dev.ledger.kafka.DeadLetter(0, 6, "ledger.commands-2@42", "c1", "invalid transferId",
+                START, "CreditAccount", "t3/CreditAccount", "t3", true, "{...}");
+
+        Result result = audit(cut, null, KEY, DeadLetteredSteps.of(List.of(letter, otherTransfer), null, id -> true));
+
+        assertThat(result.of(AuditCheck.DEAD_LETTERS)).singleElement().satisfies(v -> {
+            assertThat(v.aggregateId()).isEqualTo("t29");
+            assertThat(v.detail()).contains("holding " + reservation.amount() + " EUR on " + reservation.accountId())
+                    .contains("CreditAccount t29/CreditAccount").contains("ledger.commands-2@41")
+                    .contains("a saga step the ledger did not write");
+        });
+        assertThat(result.of(AuditCheck.SAGA)).as("t3 completed: its dead letter left nothing held").isEmpty();
     }
 
     @Test

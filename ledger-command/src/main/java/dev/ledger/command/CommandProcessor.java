@@ -1,5 +1,6 @@
 package dev.ledger.command;
 
+import dev.ledger.domain.SagaSteps;
 import dev.ledger.domain.account.AccountDecider;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.transfer.TransferDecider;
@@ -10,6 +11,8 @@ import dev.ledger.kafka.CommandEngine;
 import dev.ledger.kafka.CommandEnvelope;
 import dev.ledger.kafka.CommandRecords;
 import dev.ledger.kafka.CommandResult;
+import dev.ledger.kafka.DeadLetter;
+import dev.ledger.kafka.HopSeal;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.ResultRecords;
 import io.micrometer.core.instrument.Counter;
@@ -48,8 +51,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     static final String COMMANDS_SINK = "commands-sink";
     static final String RESULTS_SINK = "results-sink";
     static final String DEAD_LETTERS_SINK = "dead-letters-sink";
-    static final String DEAD_LETTER_REASON_HEADER = "ledger-dead-letter-reason";
-    static final String DEAD_LETTER_SOURCE_HEADER = "ledger-dead-letter-source";
+    static final String DEAD_LETTER_REASON_HEADER = DeadLetter.REASON_HEADER;
+    static final String DEAD_LETTER_SOURCE_HEADER = DeadLetter.SOURCE_HEADER;
+    static final String UNSEALED_HOP = "a saga step the ledger did not write: no valid " + HopSeal.HEADER + " header";
     /** Decoded aggregates kept per kind and task: tens of MB at most, and the hot accounts stay decoded. */
     private static final int CACHED_AGGREGATES = 50_000;
 
@@ -61,6 +65,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private AggregateCache<TransferState> transfers;
     private KeyValueStore<String, Long> appliedHops;
     private CommandEngine engine;
+    private HopSeal seal;
     private final CommandEngine.State state = new TaskState();
 
     CommandProcessor(byte[] ledgerKey, Counter deadLettered, AggregatePartitions partitions) {
@@ -80,17 +85,23 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.appliedHops = context.getStateStore(APPLIED_HOPS_STORE);
         int partition = context.taskId().partition();
         this.engine = new CommandEngine(ledgerKey, aggregateId -> partitions.isLocal(aggregateId, partition));
+        this.seal = new HopSeal(ledgerKey);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         long nowMs = context.currentSystemTimeMs();
         var out = new BatchOutput();
+        // the seal covers the whole record: the processor seals each record of steps it writes
+        boolean sealed = seal.verifies(record.value() == null ? new byte[0] : record.value(), sealOf(record));
         for (CommandRecords.Item item : CommandRecords.read(record.value())) {
             switch (item) {
                 case CommandRecords.Unreadable u -> deadLetter(record, u.bytes(), u.reason());
                 case CommandRecords.Readable r -> {
                     String problem = CommandChecks.problem(r.envelope().command(), record.key(), partitions);
+                    if (problem == null && SagaSteps.isFollowUp(r.envelope().command()) && !sealed) {
+                        problem = UNSEALED_HOP; // forged, or written by a build that did not seal its steps
+                    }
                     if (problem != null) deadLetter(record, r.bytes(), problem);
                     else engine.decide(r.envelope(), nowMs, state, out);
                 }
@@ -128,8 +139,12 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         /** Keyed by the first aggregate: the default partitioner then puts the record where they all live. */
         void forward(long nowMs) {
             stepsByPartition.values().forEach(steps -> chunks(steps, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(
-                    chunk -> context.forward(new Record<>(chunk.get(0).command().aggregateId(),
-                            CommandRecords.write(chunk), nowMs), COMMANDS_SINK)));
+                    chunk -> {
+                        byte[] value = CommandRecords.write(chunk);
+                        var headers = new RecordHeaders().add(HopSeal.HEADER, seal.seal(value));
+                        context.forward(new Record<>(chunk.get(0).command().aggregateId(), value, nowMs, headers),
+                                COMMANDS_SINK);
+                    }));
             chunks(List.copyOf(results.values()), CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(chunk -> context.forward(
                     new Record<>(chunk.get(0).aggregateId(), ResultRecords.write(chunk), nowMs), RESULTS_SINK));
         }
@@ -174,6 +189,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         public void stepApplied(String stepId, long nowMs) {
             appliedHops.put(stepId, nowMs);
         }
+    }
+
+    private static byte[] sealOf(Record<String, byte[]> record) {
+        var header = record.headers().lastHeader(HopSeal.HEADER);
+        return header == null ? null : header.value();
     }
 
     private void deadLetter(Record<String, byte[]> record, byte[] command, String reason) {

@@ -33,10 +33,12 @@ public final class LedgerCommandProcessor implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
+    private final DeadLetterTally deadLetters;
 
-    private LedgerCommandProcessor(KafkaStreams streams, KafkaStreamsMetrics metrics) {
+    private LedgerCommandProcessor(KafkaStreams streams, KafkaStreamsMetrics metrics, DeadLetterTally deadLetters) {
         this.streams = streams;
         this.metrics = metrics;
+        this.deadLetters = deadLetters;
     }
 
     public static LedgerCommandProcessor start(LedgerConfig config, MeterRegistry registry) {
@@ -45,8 +47,10 @@ public final class LedgerCommandProcessor implements AutoCloseable {
 
     /** @param overrides Streams settings that win over the defaults (tests shorten session timeouts) */
     public static LedgerCommandProcessor start(LedgerConfig config, MeterRegistry registry, Map<String, Object> overrides) {
+        // this process's own, since it started; the gauge of DeadLetterTally counts the whole topic
         Counter deadLettered = Counter.builder("ledger.commands.dead.lettered")
-                .description("commands that could not be read or were invalid, sent to the dead-letter topic")
+                .description("commands this process could not read, found invalid, or could not prove it wrote, "
+                        + "sent to the dead-letter topic since it started")
                 .register(registry);
         var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.ledgerKey(), deadLettered,
                 commandPartitions(config));
@@ -61,7 +65,8 @@ public final class LedgerCommandProcessor implements AutoCloseable {
         var metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
         streams.start();
-        return new LedgerCommandProcessor(streams, metrics);
+        var deadLetters = DeadLetterTally.start(config.bootstrapServers(), config.topics().deadLetters(), registry);
+        return new LedgerCommandProcessor(streams, metrics, deadLetters);
     }
 
     /** The commands topic's partition count as the broker has it, whatever the configuration says. */
@@ -112,6 +117,7 @@ public final class LedgerCommandProcessor implements AutoCloseable {
 
     @Override
     public void close() {
+        deadLetters.close();
         streams.close(CLOSE_TIMEOUT);
         metrics.close();
     }

@@ -4,7 +4,7 @@ import dev.ledger.domain.LedgerCommand;
 import dev.ledger.domain.Outcome.Status;
 import dev.ledger.domain.Reason;
 import dev.ledger.domain.account.AccountCommand.OpenAccount;
-import dev.ledger.domain.account.AccountCommand.ReserveFunds;
+import dev.ledger.domain.account.AccountCommand.CreditAccount;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
 import dev.ledger.domain.transfer.TransferRequest;
 import dev.ledger.kafka.AggregatePartitions;
@@ -14,11 +14,13 @@ import dev.ledger.kafka.CommandEnvelope;
 import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.HopSeal;
 import dev.ledger.kafka.LedgerJson;
 import dev.ledger.kafka.LedgerTopics;
 import dev.ledger.kafka.TopicNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -68,6 +70,8 @@ class CommandTopologyTest {
     private TestOutputTopic<String, byte[]> deadLettersOut;
     private final List<TestRecord<String, byte[]>> events = new ArrayList<>();
     private final List<CommandResult> results = new ArrayList<>();
+    /** The saga's follow-ups as the processor wrote them (with their seals), in the order they were delivered. */
+    private final List<TestRecord<String, byte[]>> delivered = new ArrayList<>();
 
     /** So many partitions that no aggregate id of these tests lands on the driver's partition 0 (checked). */
     private static final int SAGA_PATH_PARTITIONS = 1 << 20;
@@ -210,12 +214,38 @@ class CommandTopologyTest {
         send(transfer("t-1", "bank", "alice", 100));
         int eventsBefore = events.size();
 
-        // the same hop again, with its one id per transfer and step
-        var hop = new ReserveFunds("bank", "t-1", 100, EUR, "alice");
-        pipe("bank", new CommandEnvelope("t-1/ReserveFunds", "ReserveFunds", Instant.now(), "t-1", "x", hop));
+        // the processor's own ReserveFunds again, as a redelivery would bring it: sealed, one id per transfer and step
+        var reserve = delivered.stream().filter(r -> CommandRecords.read(r.value()).stream().anyMatch(item ->
+                        item instanceof CommandRecords.Readable c && c.envelope().type().equals("ReserveFunds")))
+                .findFirst().orElseThrow();
+        commandsIn.pipeInput(reserve);
+        collect();
 
         assertThat(events).hasSize(eventsBefore);
         assertThat(commandsOut.isEmpty()).isTrue();
+        assertThat(deadLettersOut.isEmpty()).as("a sealed hop is the ledger's own").isTrue();
+    }
+
+    @Test
+    void a_saga_hop_the_ledger_did_not_seal_is_dead_lettered_and_moves_no_money() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        var forged = new CreditAccount("alice", "no-such-transfer", 1_000_000, EUR, "bank", 2);
+        byte[] bytes = LedgerJson.writeCommand(new CommandEnvelope("no-such-transfer/CreditAccount", "CreditAccount",
+                Instant.now(), "no-such-transfer", "x", forged));
+        byte[] otherKeysSeal = new HopSeal("not the ledger's key, 32 bytes..".getBytes(StandardCharsets.UTF_8))
+                .seal(bytes);
+
+        commandsIn.pipeInput("alice", bytes);
+        commandsIn.pipeInput(new TestRecord<>("alice", bytes, new RecordHeaders().add(HopSeal.HEADER, otherKeysSeal),
+                Instant.now()));
+        collect();
+
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened");
+        assertThat(deadLettersOut.readRecordsToList()).hasSize(2).allSatisfy(r -> assertThat(new String(
+                r.headers().lastHeader(CommandProcessor.DEAD_LETTER_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo(CommandProcessor.UNSEALED_HOP));
+        assertThat(deadLettered.count()).isEqualTo(2.0);
     }
 
     @Test
@@ -394,7 +424,8 @@ class CommandTopologyTest {
         assertThat(sent).as("initiate and reserve ran here; the credit goes to the other partition")
                 .extracting(TestRecord::key).containsExactly(remote);
         // the driver has only task 0 to deliver it to: from here the rest is pumped as any saga
-        commandsIn.pipeInput(sent.getFirst().key(), sent.getFirst().value());
+        commandsIn.pipeInput(new TestRecord<>(sent.getFirst().key(), sent.getFirst().value(), sent.getFirst().headers(),
+                sent.getFirst().timestamp()));
         collect();
         deliverFollowUps();
 
@@ -437,7 +468,8 @@ class CommandTopologyTest {
     private void deliverFollowUps() {
         while (!commandsOut.isEmpty()) {
             var next = commandsOut.readRecord();
-            commandsIn.pipeInput(next.key(), next.value());
+            delivered.add(next);
+            commandsIn.pipeInput(new TestRecord<>(next.key(), next.value(), next.headers(), next.timestamp()));
             collect();
         }
     }

@@ -4,7 +4,7 @@ import dev.ledger.domain.Decision;
 import dev.ledger.domain.LedgerCommand;
 import dev.ledger.domain.LedgerEvent;
 import dev.ledger.domain.Outcome;
-import dev.ledger.domain.SagaStep;
+import dev.ledger.domain.SagaSteps;
 import dev.ledger.domain.account.AccountCommand;
 import dev.ledger.domain.account.AccountCommand.CreditAccount;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
@@ -72,7 +72,7 @@ public final class CommandEngine {
 
     /** Decides a command that passed the checks, and every step of this partition it leads to. */
     public void decide(CommandEnvelope envelope, long nowMs, State state, Output out) {
-        boolean step = SagaStep.isStep(envelope.command());
+        boolean step = SagaSteps.isFollowUp(envelope.command());
         if (step && state.stepApplied(envelope.commandId())) return; // deduplicated by transfer id and step
         Queue<CommandEnvelope> local = new ArrayDeque<>();
         apply(envelope, nowMs, state, out, local);
@@ -105,7 +105,7 @@ public final class CommandEngine {
                                                   BiFunction<S, E, S> evolve, ToLongFunction<S> version,
                                                   CommandEnvelope cause, long nowMs, Output out,
                                                   Queue<CommandEnvelope> local) {
-        boolean step = SagaStep.isStep(cause.command());
+        boolean step = SagaSteps.isFollowUp(cause.command());
         S state = aggregate.state();
         byte[] hash = aggregate.lastHash();
         String causeOfNext = cause.commandId();
@@ -130,8 +130,8 @@ public final class CommandEngine {
             out.result(new CommandResult(credit.transferId(), sagaOrigin, certainOnceCredited(credit, state)));
         }
         for (LedgerCommand next : decision.followUps()) {
-            String transferId = SagaStep.transferIdOf(next).orElseThrow();
-            var envelope = new CommandEnvelope(SagaStep.stepId(next), LedgerJson.typeName(next),
+            String transferId = SagaSteps.transferIdOf(next);
+            var envelope = new CommandEnvelope(SagaSteps.stepId(next), LedgerJson.typeName(next),
                     Instant.ofEpochMilli(nowMs), transferId, causeOfNext, next, sagaOrigin);
             if (isLocal.test(next.aggregateId())) local.add(envelope);
             else out.command(envelope, nowMs);

@@ -1,6 +1,7 @@
 package dev.ledger.kafka;
 
 import dev.ledger.domain.LedgerCommand;
+import dev.ledger.domain.SagaSteps;
 import dev.ledger.domain.LedgerEvent;
 import dev.ledger.domain.Money;
 import dev.ledger.domain.Outcome;
@@ -123,15 +124,8 @@ final class Samples {
     /** Saga hops are named by transfer and step, so each is deduplicated by its id. */
     private static CommandEnvelope sagaHop(LedgerCommand command) {
         String type = LedgerJson.typeName(command);
-        String transferId = switch (command) {
-            case ReserveFunds c -> c.transferId();
-            case CreditAccount c -> c.transferId();
-            case CaptureReservation c -> c.transferId();
-            case ReleaseReservation c -> c.transferId();
-            case CompleteTransfer c -> c.transferId();
-            case RejectTransfer c -> c.transferId();
-            default -> throw new IllegalArgumentException("not a saga hop: " + command);
-        };
+        String transferId = SagaSteps.transferIdOf(command);
+        if (transferId == null) throw new IllegalArgumentException("not a saga hop: " + command);
         return new CommandEnvelope(transferId + "/" + type, type, AT_WITH_NANOS, transferId, transferId + "/previous-event",
                 command);
     }

@@ -1,0 +1,41 @@
+package dev.ledger.domain;
+
+import dev.ledger.domain.account.AccountCommand.CaptureReservation;
+import dev.ledger.domain.account.AccountCommand.CreditAccount;
+import dev.ledger.domain.account.AccountCommand.ReleaseReservation;
+import dev.ledger.domain.account.AccountCommand.ReserveFunds;
+import dev.ledger.domain.transfer.TransferCommand;
+
+/**
+ * Which transfer a command belongs to. The one place that knows it: the processor names and
+ * deduplicates saga hops by it, the audit ties a dead-lettered step to its transfer, and the history
+ * generator addresses its hops as the processor does.
+ */
+public final class SagaSteps {
+    private SagaSteps() {
+    }
+
+    /** The transfer this command is a step of, or null for a command outside any saga (open, close). */
+    public static String transferIdOf(LedgerCommand command) {
+        return switch (command) {
+            case ReserveFunds c -> c.transferId();
+            case CreditAccount c -> c.transferId();
+            case CaptureReservation c -> c.transferId();
+            case ReleaseReservation c -> c.transferId();
+            case TransferCommand c -> c.transferId();
+            default -> null;
+        };
+    }
+
+    /** The one id of a saga step, {@code <transferId>/<type>}: a repeated step is recognised by it and skipped. */
+    public static String stepId(LedgerCommand step) {
+        String transferId = transferIdOf(step);
+        if (transferId == null) throw new IllegalArgumentException(step + " is not a saga step");
+        return transferId + "/" + step.getClass().getSimpleName();
+    }
+
+    /** True for the commands the saga sends itself: every step of a transfer but the client's InitiateTransfer. */
+    public static boolean isFollowUp(LedgerCommand command) {
+        return transferIdOf(command) != null && !(command instanceof TransferCommand.InitiateTransfer);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.ledger.kafka;
+
+import dev.ledger.domain.account.AccountCommand.CreditAccount;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Currency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+final class HopSealTest {
+    private static final byte[] KEY = "ledger-test-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HOP = LedgerJson.writeCommand(new CommandEnvelope("t-1/CreditAccount", "CreditAccount",
+            Instant.parse("2026-11-22T09:00:00Z"), "t-1", "e-1",
+            new CreditAccount("alice", "t-1", 2500, Currency.getInstance("EUR"), "bank", 3)));
+
+    private final HopSeal seal = new HopSeal(KEY);
+
+    @Test
+    void a_hop_sealed_with_the_ledger_key_verifies() {
+        assertThat(seal.verifies(HOP, new HopSeal(KEY).seal(HOP))).isTrue();
+    }
+
+    @Test
+    void no_seal_another_keys_seal_or_a_changed_byte_fails() {
+        byte[] mine = seal.seal(HOP);
+        byte[] altered = Arrays.copyOf(HOP, HOP.length);
+        altered[altered.length - 3] ^= 1;
+
+        assertThat(seal.verifies(HOP, null)).isFalse();
+        assertThat(seal.verifies(HOP, new HopSeal("another-key-0123456789abcdefghij".getBytes(StandardCharsets.US_ASCII))
+                .seal(HOP))).isFalse();
+        assertThat(seal.verifies(altered, mine)).isFalse();
+    }
+
+    @Test
+    void a_seal_is_not_the_first_link_of_a_hash_chain_over_the_same_bytes() {
+        assertThat(seal.seal(HOP)).isNotEqualTo(new HashChain(KEY).next(HashChain.GENESIS, HOP));
+    }
+}
