@@ -57,6 +57,11 @@ final class ReadModelFlusher {
      * @throws ProjectionHaltedException     the batch cannot be projected as it is
      */
     ReadModelWriter.Result flush(List<EventEnvelope> events) {
+        return flush(events, ReadModelWriter.TransactionStep.NONE);
+    }
+
+    /** As {@link #flush(List)}, with {@code alsoInTransaction} in the batch's transaction (it may be empty). */
+    ReadModelWriter.Result flush(List<EventEnvelope> events, ReadModelWriter.TransactionStep alsoInTransaction) {
         long startNanos = System.nanoTime();
         long deadlineNanos = startNanos + Duration.ofMillis(settings.flushBudgetMs()).toNanos();
         long maxBackoffNanos = Duration.ofMillis(settings.retryMaxBackoffMs()).toNanos();
@@ -78,8 +83,10 @@ final class ReadModelFlusher {
                     String.valueOf(event.getLastThrowable()));
         });
         try {
-            ReadModelWriter.Result result = retry.executeCallable(() -> writer.apply(events));
-            metrics.recordFlush(result, System.nanoTime() - startNanos, oldest(events), Instant.now(clock));
+            ReadModelWriter.Result result = retry.executeCallable(() -> writer.apply(events, alsoInTransaction));
+            if (!events.isEmpty()) {
+                metrics.recordFlush(result, System.nanoTime() - startNanos, oldest(events), Instant.now(clock));
+            }
             return result;
         } catch (ProjectionHaltedException e) {
             throw e;
