@@ -15,9 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,23 +65,23 @@ class StuckPartitionEndToEndTest {
         String bank = idOn("bank", p -> p != stuckPartition);
         String healthy = idOn("healthy", p -> p != stuckPartition);
         String transfer = idOn("t", p -> p != stuckPartition);
-        open(bank, true);
-        open(stuck, false);
-        open(healthy, false);
-        assertThat(deposit(bank, stuck, 700, "t-first").status()).isEqualTo(201);
-        awaitBalance(stuck, 700);
+        open(ledger, bank, true);
+        open(ledger, stuck, false);
+        open(ledger, healthy, false);
+        assertThat(deposit(ledger, bank, stuck, 700, "t-first").status()).isEqualTo(201);
+        awaitBalance(ledger, stuck, 700);
 
         // what a bug, or an older build's data, does: PostgreSQL refuses the next row of this account
-        sql("ALTER TABLE read_model.accounts ADD CONSTRAINT test_refuses CHECK (account_id <> '" + stuck
+        sql(ledger, "ALTER TABLE read_model.accounts ADD CONSTRAINT test_refuses CHECK (account_id <> '" + stuck
                 + "' OR credits_posted < 1000)");
-        var refused = deposit(bank, stuck, 500, transfer);
-        var afterIt = deposit(bank, healthy, 100, "t-healthy");
+        var refused = deposit(ledger, bank, stuck, 500, transfer);
+        var afterIt = deposit(ledger, bank, healthy, 100, "t-healthy");
 
         // the write path decided both; the healthy partition keeps projecting
         assertThat(refused.status()).as(refused.toString()).isEqualTo(201);
         assertThat(refused.json().path("status").asText()).isEqualTo("COMPLETED");
         assertThat(afterIt.status()).isEqualTo(201);
-        awaitBalance(healthy, 100);
+        awaitBalance(ledger, healthy, 100);
         JsonNode problem = await(() -> ledger.get("/v1/accounts/" + stuck), r -> r.status() == 503).json();
         assertThat(problem.path("type").asText()).endsWith("/read-model-stuck");
         assertThat(problem.path("stuck").path("partition").asInt()).isEqualTo(stuckPartition);
@@ -93,54 +97,94 @@ class StuckPartitionEndToEndTest {
 
         ledger.restart(); // not fixed: the ledger starts anyway, still stuck, still taking transfers
         assertThat(ledger.get("/v1/accounts/" + stuck).status()).isEqualTo(503);
-        assertThat(deposit(bank, stuck, 1, "t-while-stuck").status()).isEqualTo(201);
+        assertThat(deposit(ledger, bank, stuck, 1, "t-while-stuck").status()).isEqualTo(201);
 
-        sql("ALTER TABLE read_model.accounts DROP CONSTRAINT test_refuses"); // the fix: a migration
+        sql(ledger, "ALTER TABLE read_model.accounts DROP CONSTRAINT test_refuses"); // the fix: a migration
         ledger.restart();
 
-        awaitBalance(stuck, 1_201);
-        awaitBalance(healthy, 100);
+        awaitBalance(ledger, stuck, 1_201);
+        awaitBalance(ledger, healthy, 100);
         LedgerChecks.assertReadModelEqualsReplay(ledger.config(), LedgerChecks.settledReplay(ledger::committedEvents));
         assertThat(ledger.get("/health/ready/read-model").status()).isEqualTo(200);
         assertThat(ledger.get("/v1/accounts/" + stuck + "/entries").json().path("entries").size()).isEqualTo(3);
 
         // and a record a foreign producer wrote: not an event at all, it sticks its partition for good
         String ghost = idOn("ghost", p -> p != partitionOf(healthy));
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ledger.config().bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(ledger.config().topics().events(), ghost,
-                    new byte[]{(byte) 0xff, 0x00, 0x7b})).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        produceUnreadable(ledger, ghost);
 
         JsonNode ghostProblem = await(() -> ledger.get("/v1/accounts/" + ghost), r -> r.status() == 503).json();
         assertThat(ghostProblem.path("stuck").path("partition").asInt()).isEqualTo(partitionOf(ghost));
         assertThat(ghostProblem.path("stuck").path("reason").asText()).contains("unreadable event");
         assertThat(ledger.get("/health/ready").json().path("stuckPartitions").toString()).contains("unreadable event");
-        assertThat(deposit(bank, healthy, 5, "t-after-ghost").status()).isEqualTo(201);
-        awaitBalance(healthy, 105);
+        assertThat(deposit(ledger, bank, healthy, 5, "t-after-ghost").status()).isEqualTo(201);
+        awaitBalance(ledger, healthy, 105);
     }
 
-    private static void open(String id, boolean settlement) {
+    @Test
+    void a_rebuild_swaps_in_a_fixed_partition_current_and_carries_an_unfixable_one_over_saying_so() throws Exception {
+        try (var ledger = LedgerHarness.start("stuck-rebuild")) {
+            String ghost = idOn("ghost", p -> true);
+            int ghostPartition = partitionOf(ghost);
+            String stuck = idOn("stuck", p -> p != ghostPartition);
+            String bank = idOn("bank", p -> p != ghostPartition);
+            String transfer = idOn("t", p -> p != ghostPartition);
+            open(ledger, bank, true);
+            open(ledger, stuck, false);
+            assertThat(deposit(ledger, bank, stuck, 700, "t-first").status()).isEqualTo(201);
+            awaitBalance(ledger, stuck, 700);
+            sql(ledger, "ALTER TABLE read_model.accounts ADD CONSTRAINT test_refuses CHECK (account_id <> '" + stuck
+                    + "' OR credits_posted < 1000)");
+            assertThat(deposit(ledger, bank, stuck, 500, transfer).status()).isEqualTo(201);
+            await(() -> ledger.get("/v1/accounts/" + stuck), r -> r.status() == 503);
+            produceUnreadable(ledger, ghost);
+            await(() -> ledger.get("/v1/accounts/" + ghost), r -> r.status() == 503);
+
+            // the rebuilt tables come from the migrations alone, without the constraint: the fix
+            List<String> said = Collections.synchronizedList(new ArrayList<>());
+            new ReadModelRebuild(ledger.config(), "read_model", said::add, null, Map.of()).run(Duration.ofMinutes(2), false);
+
+            assertThat(said).anyMatch(line -> line.contains("STUCK") && line.contains("-" + ghostPartition + "@"));
+            awaitBalance(ledger, stuck, 1_200);
+            assertThat(ledger.get("/v1/accounts/" + ghost).status()).as("carried over, not dropped").isEqualTo(503);
+            // the running instance still parks that partition's new events until it restarts on the fix
+            assertThat(deposit(ledger, bank, stuck, 1, "t-after-rebuild").status()).isEqualTo(201);
+            ledger.restart();
+            awaitBalance(ledger, stuck, 1_201);
+            assertThat(ledger.get("/v1/accounts/" + stuck + "/entries").json().path("entries").size()).isEqualTo(3);
+            assertThat(ledger.get("/v1/accounts/" + ghost).status()).isEqualTo(503);
+        }
+    }
+
+    private static void produceUnreadable(LedgerHarness ledger, String key) {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ledger.config().bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(ledger.config().topics().events(), key,
+                    new byte[]{(byte) 0xff, 0x00, 0x7b})).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void open(LedgerHarness ledger, String id, boolean settlement) {
         var r = ledger.post("/v1/accounts", UUID.randomUUID().toString(),
                 "{\"accountId\":\"" + id + "\",\"currency\":\"EUR\",\"unlimitedOverdraft\":" + settlement + "}");
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
     }
 
-    private static LedgerClient.Response deposit(String from, String to, long amount, String transferId) {
+    private static LedgerClient.Response deposit(LedgerHarness ledger, String from, String to, long amount,
+                                                 String transferId) {
         return ledger.post("/v1/transfers", UUID.randomUUID().toString(), "{\"transferId\":\"" + transferId
                 + "\",\"debitAccountId\":\"" + from + "\",\"creditAccountId\":\"" + to + "\",\"amount\":" + amount
                 + ",\"currency\":\"EUR\"}");
     }
 
-    private static void awaitBalance(String account, long balance) {
+    private static void awaitBalance(LedgerHarness ledger, String account, long balance) {
         await(() -> ledger.get("/v1/accounts/" + account),
                 r -> r.status() == 200 && r.json().path("balance").asLong() == balance);
     }
 
-    private static LedgerClient.Response await(java.util.function.Supplier<LedgerClient.Response> read,
+    private static LedgerClient.Response await(Supplier<LedgerClient.Response> read,
                                                Predicate<LedgerClient.Response> done) {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         LedgerClient.Response last = read.get();
@@ -152,7 +196,7 @@ class StuckPartitionEndToEndTest {
         return last;
     }
 
-    private static void sql(String statement) throws SQLException {
+    private static void sql(LedgerHarness ledger, String statement) throws SQLException {
         var config = ledger.config();
         try (var c = DriverManager.getConnection(config.jdbcUrl(), config.dbUser(), config.dbPassword());
              var s = c.createStatement()) {
