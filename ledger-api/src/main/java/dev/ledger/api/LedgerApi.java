@@ -1,6 +1,7 @@
 package dev.ledger.api;
 
 import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.api.OperationsRoutes.Part;
 import dev.ledger.kafka.LedgerTopics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
@@ -63,11 +64,12 @@ public final class LedgerApi implements AutoCloseable {
      * Starts the API and returns once it listens. The results listener is positioned first, so
      * that no result of an accepted request can be missed.
      *
-     * @param readModel       connections whose schema is the read model's
-     * @param processorsReady whether the command processors run; part of readiness
+     * @param readModel         connections whose schema is the read model's
+     * @param commandProcessorUp whether the command processor runs: part of the write path's readiness
+     * @param projectionUp       whether the projection runs: part of the read model's readiness
      */
     public static LedgerApi start(LedgerConfig config, DataSource readModel, PrometheusMeterRegistry registry,
-                                  BooleanSupplier processorsReady) {
+                                  BooleanSupplier commandProcessorUp, BooleanSupplier projectionUp) {
         var started = new ArrayList<AutoCloseable>(); // closed in reverse if a later part fails to start
         try {
             var topics = new LedgerTopics(config.topics());
@@ -96,6 +98,8 @@ public final class LedgerApi implements AutoCloseable {
             started.add(() -> admin.close(Duration.ofSeconds(2)));
 
             var reads = new ReadModel(readModel);
+            var stuck = new StuckPartitions(readModel, topics.events().name(),
+                    eventPartitions(admin, topics.events().name()), System::nanoTime);
             var positions = new PositionWaiter(reads, MAX_WAITING_REQUESTS, MAX_WAITING_POSITION_NAMES,
                     POSITION_POLL_INTERVAL_MS, timer);
             started.add(positions);
@@ -103,20 +107,23 @@ public final class LedgerApi implements AutoCloseable {
             metrics.waiting("position", positions::waiting);
 
             var checks = List.of(
-                    new OperationsRoutes.HealthCheck("kafka", () -> kafkaAnswers(admin)),
-                    new OperationsRoutes.HealthCheck("resultsListener",
+                    new OperationsRoutes.HealthCheck("kafka", Part.WRITE, () -> kafkaAnswers(admin)),
+                    new OperationsRoutes.HealthCheck("resultsListener", Part.WRITE,
                             () -> CompletableFuture.completedFuture(listener.isReady())),
-                    new OperationsRoutes.HealthCheck("postgres", () -> CompletableFuture.supplyAsync(() -> {
+                    new OperationsRoutes.HealthCheck("commandProcessor", Part.WRITE,
+                            () -> CompletableFuture.completedFuture(commandProcessorUp.getAsBoolean())),
+                    new OperationsRoutes.HealthCheck("postgres", Part.READ_MODEL, () -> CompletableFuture.supplyAsync(() -> {
                         reads.ping();
                         return true;
                     }, readExecutor)),
-                    new OperationsRoutes.HealthCheck("processors",
-                            () -> CompletableFuture.completedFuture(processorsReady.getAsBoolean())));
+                    new OperationsRoutes.HealthCheck("projection", Part.READ_MODEL,
+                            () -> CompletableFuture.completedFuture(projectionUp.getAsBoolean())));
             HttpServer http = HttpServer.start(config.httpPort(), metrics, List.of(
                     new AccountRoutes(gateway),
                     new TransferRoutes(gateway),
-                    new QueryRoutes(reads, positions, readExecutor, Clock.systemUTC()),
-                    new OperationsRoutes(checks, registry)));
+                    new QueryRoutes(reads, stuck, positions, readExecutor, Clock.systemUTC()),
+                    new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor),
+                            registry)));
             log.info("ledger API listening on port {}", http.port());
 
             // stop order: answer the waiting requests (503), stop HTTP, then what it used
@@ -136,6 +143,17 @@ public final class LedgerApi implements AutoCloseable {
     @Override
     public void close() {
         closeAll(parts);
+    }
+
+    /** The event topic's real partition count: what its producer partitions keys over. */
+    private static int eventPartitions(Admin admin, String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(LISTENER_START_TIMEOUT.toSeconds(),
+                    TimeUnit.SECONDS).get(topic).partitions().size();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            throw new IllegalStateException("cannot read the partition count of " + topic + ": " + e.getMessage(), e);
+        }
     }
 
     private static CompletableFuture<Boolean> kafkaAnswers(Admin admin) {

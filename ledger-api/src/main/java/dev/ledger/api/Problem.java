@@ -11,13 +11,13 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Problem(String type, String title, int status, String detail, List<FieldError> errors,
-               String transferId, String transferStatus, String reason) {
+               String transferId, String transferStatus, String reason, StuckPartitions.Stuck stuck) {
 
     static final String CONTENT_TYPE = "application/problem+json";
     static final String TYPE_BASE = "https://ledger.dev/problems/";
 
     static Problem of(String slug, String title, int status, String detail) {
-        return new Problem(TYPE_BASE + slug, title, status, detail, null, null, null, null);
+        return new Problem(TYPE_BASE + slug, title, status, detail, null, null, null, null, null);
     }
 
     static Problem invalidRequest(List<FieldError> errors) {
@@ -25,7 +25,7 @@ record Problem(String type, String title, int status, String detail, List<FieldE
                 ? errors.get(0).field() + " " + errors.get(0).reason()
                 : errors.size() + " parts of the request are invalid; see errors";
         return new Problem(TYPE_BASE + "invalid-request", "The request is invalid", 400, detail, List.copyOf(errors),
-                null, null, null);
+                null, null, null, null);
     }
 
     static Problem notFound(String detail) {
@@ -47,12 +47,12 @@ record Problem(String type, String title, int status, String detail, List<FieldE
     static Problem transferRejected(String transferId, Reason reason) {
         return new Problem(TYPE_BASE + "transfer-rejected", "The transfer was rejected", 422,
                 "the ledger rejected transfer '" + transferId + "': " + reason, null, transferId, "REJECTED",
-                reason.name());
+                reason.name(), null);
     }
 
     static Problem accountNotClosable(String accountId, Reason reason) {
         return new Problem(TYPE_BASE + "account-not-closable", "The account cannot be closed", 409,
-                "account '" + accountId + "' cannot be closed: " + reason, null, null, null, reason.name());
+                "account '" + accountId + "' cannot be closed: " + reason, null, null, null, reason.name(), null);
     }
 
     static Problem tooManyRequests() {
@@ -63,6 +63,20 @@ record Problem(String type, String title, int status, String detail, List<FieldE
     static Problem readModelBehind() {
         return of("read-model-behind", "The read model has not caught up yet", 503,
                 "the read model did not reach the requested Ledger-Min-Position in time; retry shortly");
+    }
+
+    /**
+     * The read depends on a partition the read model is stuck on: its answer would be stale. {@code stuck}
+     * names the event (topic, partition, offset, event id) and why; it stays so until an operator fixes
+     * the cause and restarts (README: "A stuck read-model partition").
+     */
+    static Problem readModelStuck(String what, StuckPartitions.Stuck stuck) {
+        return new Problem(TYPE_BASE + "read-model-stuck", "The read model is stuck on an event", 503,
+                what + " is on partition " + stuck.partition() + " of " + stuck.topic()
+                        + ", which the read model cannot project past offset " + stuck.offset()
+                        + (stuck.eventId() == null ? "" : " (event " + stuck.eventId() + ")") + ": " + stuck.reason()
+                        + "; the write path still works, reads of this partition resume once an operator fixes the cause",
+                null, null, null, null, stuck);
     }
 
     static Problem decisionPending(String detail) {

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The read side: PostgreSQL only. Every read may name a {@code Ledger-Min-Position}: it then waits,
- * bounded and without holding a thread, until the read model has projected that far.
+ * bounded and without holding a thread, until the read model has projected that far. No read answers
+ * from a partition the read model is stuck on ({@link StuckPartitions}): 503 names the event and why.
  */
 final class QueryRoutes implements RouteGroup {
     static final int DEFAULT_PAGE_SIZE = 100;
@@ -24,13 +25,16 @@ final class QueryRoutes implements RouteGroup {
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
 
     private final ReadModel readModel;
+    private final StuckPartitions stuck;
     private final PositionWaiter positions;
     private final Executor readExecutor;
     private final Clock clock;
 
     /** @param readExecutor bounded: a full queue is refused (429) rather than queued forever */
-    QueryRoutes(ReadModel readModel, PositionWaiter positions, Executor readExecutor, Clock clock) {
+    QueryRoutes(ReadModel readModel, StuckPartitions stuck, PositionWaiter positions, Executor readExecutor,
+                Clock clock) {
         this.readModel = readModel;
+        this.stuck = stuck;
         this.positions = positions;
         this.readExecutor = readExecutor;
         this.clock = clock;
@@ -48,7 +52,8 @@ final class QueryRoutes implements RouteGroup {
         Validated<String> id = RequestValidator.pathId("accountId", ctx.pathParam("accountId"));
         Validated<LedgerPosition> min = minPosition(ctx);
         if (invalid(ctx, id, min)) return;
-        read(ctx, min.value(), () -> readModel.account(id.value()), accountNotFound(id.value()));
+        read(ctx, account(id.value()), min.value(), () -> readModel.account(id.value()),
+                accountNotFound(id.value()));
     }
 
     private void entries(Context ctx) {
@@ -57,7 +62,7 @@ final class QueryRoutes implements RouteGroup {
         Validated<Integer> limit = limit(ctx.queryParam("limit"));
         Validated<Long> after = cursor(ctx.queryParam("after"));
         if (invalid(ctx, id, min, limit, after)) return;
-        read(ctx, min.value(), () -> readModel.entries(id.value(), after.value(), limit.value()),
+        read(ctx, account(id.value()), min.value(), () -> readModel.entries(id.value(), after.value(), limit.value()),
                 accountNotFound(id.value()));
     }
 
@@ -66,28 +71,61 @@ final class QueryRoutes implements RouteGroup {
         Validated<LedgerPosition> min = minPosition(ctx);
         Validated<Instant> asOf = instant(ctx.queryParam("asOf"));
         if (invalid(ctx, id, min, asOf)) return;
-        read(ctx, min.value(), () -> readModel.balanceAsOf(id.value(), asOf.value()), accountNotFound(id.value()));
+        read(ctx, account(id.value()), min.value(), () -> readModel.balanceAsOf(id.value(), asOf.value()),
+                accountNotFound(id.value()));
     }
 
     private void transfer(Context ctx) {
         Validated<String> id = RequestValidator.pathId("transferId", ctx.pathParam("transferId"));
         Validated<LedgerPosition> min = minPosition(ctx);
         if (invalid(ctx, id, min)) return;
-        read(ctx, min.value(), () -> readModel.transfer(id.value()),
+        read(ctx, new Subject("transfer '" + id.value() + "'", id.value()), min.value(), () -> readModel.transfer(id.value()),
                 Problem.notFound("transfer '" + id.value() + "' does not exist"));
     }
 
-    /** Waits for the position if one was named, then runs the query on the read executor. */
-    private <T> void read(Context ctx, LedgerPosition min, Supplier<Optional<T>> query, Problem notFound) {
+    /** What a read is about: for a problem's text, and the aggregate whose partition its rows come from. */
+    private record Subject(String description, String aggregateId) {
+    }
+
+    private static Subject account(String accountId) {
+        return new Subject("account '" + accountId + "'", accountId);
+    }
+
+    /**
+     * Waits for the position if one was named, then runs the query on the read executor. A read whose
+     * rows, or whose position, lie on a partition the read model is stuck on answers 503 instead: its
+     * answer would be stale (a position there would never be reached, so that wait answers at once).
+     */
+    private <T> void read(Context ctx, Subject subject, LedgerPosition min, Supplier<Optional<T>> query,
+                          Problem notFound) {
         long waitMs = WaitPreference.waitMs(ctx.header(WaitPreference.HEADER), false);
-        Replies.async(ctx, () -> positions.await(min, waitMs).thenCompose(reached -> {
-            if (!reached) {
-                Replies.problem(ctx, Problem.readModelBehind());
+        Replies.async(ctx, () -> stuckPosition(min).thenCompose(stuckAt -> {
+            if (stuckAt.isPresent()) {
+                Replies.problem(ctx, Problem.readModelStuck("Ledger-Min-Position names an aggregate that", stuckAt.get()));
                 return CompletableFuture.completedFuture(null);
             }
-            return CompletableFuture.supplyAsync(query, readExecutor).thenAccept(found -> found.ifPresentOrElse(
-                    view -> Replies.json(ctx, 200, view), () -> Replies.problem(ctx, notFound)));
+            return positions.await(min, waitMs).thenCompose(reached -> {
+                if (!reached) {
+                    Replies.problem(ctx, Problem.readModelBehind());
+                    return CompletableFuture.completedFuture(null);
+                }
+                return CompletableFuture.supplyAsync(() -> answer(ctx, subject, query, notFound), readExecutor)
+                        .thenAccept(Runnable::run);
+            });
         }));
+    }
+
+    private CompletableFuture<Optional<StuckPartitions.Stuck>> stuckPosition(LedgerPosition min) {
+        if (min.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
+        return CompletableFuture.supplyAsync(() -> stuck.firstOf(min.seqByAccount().keySet()), readExecutor);
+    }
+
+    /** Runs on the read executor; the reply it returns is written by the caller. */
+    private <T> Runnable answer(Context ctx, Subject subject, Supplier<Optional<T>> query, Problem notFound) {
+        Optional<StuckPartitions.Stuck> stuckAt = stuck.of(subject.aggregateId());
+        if (stuckAt.isPresent()) return () -> Replies.problem(ctx, Problem.readModelStuck(subject.description(), stuckAt.get()));
+        Optional<T> found = query.get();
+        return () -> found.ifPresentOrElse(view -> Replies.json(ctx, 200, view), () -> Replies.problem(ctx, notFound));
     }
 
     private static boolean invalid(Context ctx, Validated<?>... parts) {

@@ -25,7 +25,8 @@ final class Replies {
     }
 
     static void problem(Context ctx, Problem problem) {
-        if (problem.status() == 429 || problem.status() == 503) ctx.header("Retry-After", "1");
+        // a stuck partition waits for an operator, not for the next commit: ask for a slower retry
+        if (problem.status() == 429 || problem.status() == 503) ctx.header("Retry-After", problem.stuck() == null ? "1" : "30");
         ctx.status(problem.status()).contentType(Problem.CONTENT_TYPE).result(ApiJson.write(problem));
     }
 

@@ -47,6 +47,10 @@ class ReadApiTest {
     private static PositionWaiter positions;
     private static HttpServer server;
     private static final AtomicBoolean processorsReady = new AtomicBoolean(true);
+    private static final int PARTITIONS = 4;
+    /** The stuck-partition cache's clock: a test moves it past the cache instead of sleeping. */
+    private static final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    private static StuckPartitions stuck;
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -55,7 +59,9 @@ class ReadApiTest {
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA read_model");
             s.execute("SET search_path TO read_model");
-            s.execute(Files.readString(Path.of("../db/migration/V1__read_model.sql")));
+            try (var migrations = Files.list(Path.of("../db/migration"))) {
+                for (Path migration : migrations.sorted().toList()) s.execute(Files.readString(migration));
+            }
         }
         var config = new HikariConfig();
         config.setJdbcUrl("jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres?currentSchema=read_model");
@@ -71,15 +77,16 @@ class ReadApiTest {
         var metrics = new ApiMetrics(registry);
         metrics.waiting("position", positions::waiting); // as LedgerApi wires it
         var checks = List.of(
-                new OperationsRoutes.HealthCheck("postgres", () -> CompletableFuture.supplyAsync(() -> {
+                new OperationsRoutes.HealthCheck("postgres", OperationsRoutes.Part.READ_MODEL, () -> CompletableFuture.supplyAsync(() -> {
                     readModel.ping();
                     return true;
                 }, readExecutor)),
-                new OperationsRoutes.HealthCheck("processors",
+                new OperationsRoutes.HealthCheck("processors", OperationsRoutes.Part.WRITE,
                         () -> CompletableFuture.completedFuture(processorsReady.get())));
+        stuck = new StuckPartitions(dataSource, "ledger.events", PARTITIONS, nanos::get);
         server = HttpServer.start(0, metrics, List.of(
-                new QueryRoutes(readModel, positions, readExecutor, Clock.systemUTC()),
-                new OperationsRoutes(checks, registry)));
+                new QueryRoutes(readModel, stuck, positions, readExecutor, Clock.systemUTC()),
+                new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor), registry)));
     }
 
     @AfterAll
@@ -94,7 +101,7 @@ class ReadApiTest {
 
     @BeforeEach
     void emptyTables() throws Exception {
-        sql("TRUNCATE entries, transfers, accounts");
+        sql("TRUNCATE entries, transfers, accounts, projection_parked");
         processorsReady.set(true);
     }
 
@@ -339,6 +346,52 @@ class ReadApiTest {
         assertProblem(refused, "https://ledger.dev/problems/too-many-requests");
         assertThat(waiting.get().statusCode()).isEqualTo(503);
         assertThat(get("/v1/accounts/alice", "Ledger-Min-Position", "alice:1,dave:0").statusCode()).isEqualTo(200);
+    }
+
+    // --- a partition the read model is stuck on
+
+    @Test
+    void given_a_stuck_partition_then_its_reads_answer_503_naming_the_event_and_other_partitions_answer()
+            throws Exception {
+        String stuckAccount = "alice";
+        String otherAccount = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "acct-" + i)
+                .filter(id -> stuck.partitionOf(id) != stuck.partitionOf(stuckAccount)).findFirst().orElseThrow();
+        insertAccount(stuckAccount, "EUR", "OPEN", 0, false, "{}", 0, 0, 700, 2);
+        insertAccount(otherAccount, "EUR", "OPEN", 0, false, "{}", 0, 0, 300, 2);
+        sql("INSERT INTO projection_parked (topic, event_partition, event_offset, event_id, reason, raw_value) VALUES "
+                + "('ledger.events', " + stuck.partitionOf(stuckAccount) + ", 41, 'evt:alice:3', 'PostgreSQL refused it', '\\x00'), "
+                + "('ledger.events', " + stuck.partitionOf(stuckAccount) + ", 42, null, 'parked behind', '\\x00')");
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(2)); // past the cache
+
+        var stuckRead = get("/v1/accounts/" + stuckAccount);
+        var waitOnStuck = get("/v1/accounts/" + otherAccount, "Ledger-Min-Position", stuckAccount + ":3");
+        var otherRead = get("/v1/accounts/" + otherAccount);
+        var ready = get("/health/ready");
+        var readModelReady = get("/health/ready/read-model");
+        var writeReady = get("/health/ready/write");
+        sql("TRUNCATE projection_parked"); // the partition recovered
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        var recovered = get("/v1/accounts/" + stuckAccount);
+
+        assertThat(stuckRead.statusCode()).isEqualTo(503);
+        assertThat(stuckRead.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        var problem = json(stuckRead);
+        assertThat(problem.get("type").textValue()).endsWith("/read-model-stuck");
+        assertThat(problem.get("stuck").get("partition").intValue()).isEqualTo(stuck.partitionOf(stuckAccount));
+        assertThat(problem.get("stuck").get("offset").longValue()).isEqualTo(41);
+        assertThat(problem.get("stuck").get("eventId").textValue()).isEqualTo("evt:alice:3");
+        assertThat(problem.get("detail").textValue()).contains("account 'alice'").contains("PostgreSQL refused it");
+        assertThat(waitOnStuck.statusCode()).isEqualTo(503);
+        assertThat(json(waitOnStuck).get("type").textValue()).endsWith("/read-model-stuck");
+        assertThat(otherRead.statusCode()).isEqualTo(200);
+        assertThat(json(otherRead).get("balance").longValue()).isEqualTo(300);
+        assertThat(ready.statusCode()).as("the instance still serves writes and the other partitions").isEqualTo(200);
+        assertThat(json(ready).get("components").get("readModel").textValue()).isEqualTo("DEGRADED");
+        assertThat(json(ready).get("components").get("write").textValue()).isEqualTo("UP");
+        assertThat(json(ready).get("stuckPartitions").get(0).get("offset").longValue()).isEqualTo(41);
+        assertThat(readModelReady.statusCode()).isEqualTo(503);
+        assertThat(writeReady.statusCode()).isEqualTo(200);
+        assertThat(recovered.statusCode()).isEqualTo(200);
     }
 
     // --- operations

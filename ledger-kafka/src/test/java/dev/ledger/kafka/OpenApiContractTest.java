@@ -110,7 +110,7 @@ final class OpenApiContractTest {
                     .isEqualTo("#/components/schemas/Problem");
         }));
         assertThat(OPENAPI.at("/components/schemas/Problem/properties").properties()).extracting(Map.Entry::getKey)
-                .contains("type", "title", "status", "detail", "errors", "transferId", "transferStatus", "reason");
+                .contains("type", "title", "status", "detail", "errors", "transferId", "transferStatus", "reason", "stuck");
     }
 
     @Test

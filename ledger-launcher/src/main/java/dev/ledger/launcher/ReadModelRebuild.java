@@ -33,7 +33,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +43,7 @@ import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Rebuilds the PostgreSQL read model from offset zero into fresh tables and swaps them in, while the
@@ -94,6 +97,17 @@ import java.util.function.Consumer;
  * reach the new tables. The rebuilt tables have the same columns, so a re-planned statement keeps its
  * result type.
  *
+ * <h2>A stuck partition is carried over, never dropped</h2>
+ * A partition the projection is stuck on has parked its events in {@code projection_parked} (see
+ * {@code ReadModelBuffer}); the rebuild has that table too. If the rebuild meets the same event, it parks
+ * it and every later event of the partition itself: the rebuilt read model is stuck in the same place,
+ * and the operator is told. If it applies it (a build with the fix), the partition is current in the
+ * rebuilt tables. Either way the swap also waits (step 4b, with {@code projection_parked} locked too) until
+ * every event the live projection parked is parked in, or consumed by, the rebuild: else the rebuilt read
+ * model could silently lack events the live one had only parked, since the live projection's committed
+ * offsets are past them. After the swap, a running instance that was stuck keeps parking that partition's
+ * new events (into the new tables) until it is restarted on a build that can apply them.
+ *
  * <p>The old schema is kept (for comparison or rollback: rename it back the same way) unless asked to
  * drop it.
  */
@@ -101,7 +115,7 @@ public final class ReadModelRebuild {
     private static final Logger LOG = LoggerFactory.getLogger(ReadModelRebuild.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
-    private static final List<String> TABLES = List.of("accounts", "entries", "transfers");
+    private static final List<String> TABLES = List.of("accounts", "entries", "transfers", "projection_parked");
     private static final Duration POLL = Duration.ofMillis(200);
     /** The swap gives up and retries past this: the live projection waits at most this long for its flush. */
     private static final Duration SWAP_BUDGET = Duration.ofSeconds(15);
@@ -178,7 +192,7 @@ public final class ReadModelRebuild {
 
             Duration lockHeld = null;
             for (int attempt = 1; lockHeld == null; attempt++) {
-                lockHeld = swap(projection);
+                lockHeld = swap(projection, () -> committedByPartition(admin, applicationId));
                 if (lockHeld == null) {
                     if (attempt == SWAP_ATTEMPTS) {
                         throw new IllegalStateException("the rebuilt read model did not cover the live one within "
@@ -192,6 +206,13 @@ public final class ReadModelRebuild {
             projection = null; // stopped inside the swap
             say.accept(String.format(Locale.ROOT, "Swapped: %s is the rebuilt read model (writes paused %d ms, "
                     + "reads never); the old one is %s", liveSchema, lockHeld.toMillis(), oldSchema()));
+            List<String> stuck = stuckIn(liveSchema);
+            if (!stuck.isEmpty()) {
+                say.accept("The rebuilt read model is STUCK, as the live one was, on " + stuck.size() + " partition(s): "
+                        + String.join("; ", stuck) + ". Their events are parked in " + liveSchema + ".projection_parked;"
+                        + " reads of them answer 503. Fix the cause and restart the ledger (README: \"A stuck"
+                        + " read-model partition\").");
+            }
             String old = oldSchema();
             if (dropOld) {
                 execute("DROP SCHEMA " + old + " CASCADE");
@@ -215,7 +236,7 @@ public final class ReadModelRebuild {
      * The swap transaction (see the class comment). Returns how long the old tables were locked, or null
      * when the rebuild did not cover them within the budget (nothing changed then; the lock is released).
      */
-    private Duration swap(LedgerProjection projection) {
+    private Duration swap(LedgerProjection projection, Supplier<Map<Integer, Long>> rebuildCommitted) {
         try (Connection c = connect()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
@@ -225,7 +246,7 @@ public final class ReadModelRebuild {
                 long locked = System.nanoTime();
                 long deadline = locked + SWAP_BUDGET.toNanos();
                 long uncovered;
-                while ((uncovered = uncovered(c)) > 0) {
+                while ((uncovered = uncovered(c, rebuildCommitted.get())) > 0) {
                     if (System.nanoTime() > deadline || !projection.isRunning()) {
                         LOG.info("{} rows of {} not yet in {}; releasing the lock", uncovered, liveSchema, rebuildSchema());
                         c.rollback();
@@ -238,7 +259,9 @@ public final class ReadModelRebuild {
                     // a flush still running could land after the rename: rather not swap at all
                     throw new IllegalStateException("the rebuild projection did not stop in time (" + projection.state() + ")");
                 }
-                if (uncovered(c) > 0) throw new IllegalStateException("the rebuilt read model shrank while stopping");
+                if (uncovered(c, rebuildCommitted.get()) > 0) {
+                    throw new IllegalStateException("the rebuilt read model shrank while stopping");
+                }
                 s.execute("ALTER SCHEMA " + liveSchema + " RENAME TO " + oldSchema());
                 s.execute("ALTER SCHEMA " + rebuildSchema() + " RENAME TO " + liveSchema);
                 c.commit();
@@ -255,15 +278,53 @@ public final class ReadModelRebuild {
         }
     }
 
-    /** Live rows the rebuild has not reached: absent, or at a lower seq. */
-    private long uncovered(Connection c) throws SQLException {
+    /**
+     * Live rows the rebuild has not reached: an account or transfer absent or at a lower seq, and a parked
+     * event (see the class comment on stuck partitions) the rebuild has neither parked too nor consumed.
+     *
+     * @param rebuildCommitted the rebuild's committed offset of each partition of the event topic
+     */
+    private long uncovered(Connection c, Map<Integer, Long> rebuildCommitted) throws SQLException {
         String sql = "SELECT (SELECT count(*) FROM " + liveSchema + ".accounts o LEFT JOIN " + rebuildSchema()
                 + ".accounts n USING (account_id) WHERE n.seq IS NULL OR n.seq < o.seq)"
                 + " + (SELECT count(*) FROM " + liveSchema + ".transfers o LEFT JOIN " + rebuildSchema()
-                + ".transfers n USING (transfer_id) WHERE n.seq IS NULL OR n.seq < o.seq)";
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
+                + ".transfers n USING (transfer_id) WHERE n.seq IS NULL OR n.seq < o.seq)"
+                + " + (SELECT count(*) FROM " + liveSchema + ".projection_parked o LEFT JOIN " + rebuildSchema()
+                + ".projection_parked n USING (topic, event_partition, event_offset)"
+                + " LEFT JOIN unnest(?::int[], ?::bigint[]) AS r (event_partition, committed)"
+                + " ON r.event_partition = o.event_partition"
+                + " WHERE n.event_offset IS NULL AND (r.committed IS NULL OR o.event_offset >= r.committed))";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("integer", rebuildCommitted.keySet().toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", rebuildCommitted.values().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private Map<Integer, Long> committedByPartition(Admin admin, String applicationId) {
+        Map<Integer, Long> byPartition = new LinkedHashMap<>();
+        committed(admin, applicationId).forEach((tp, offset) -> {
+            if (tp.topic().equals(config.topics().events()) && offset != null) {
+                byPartition.put(tp.partition(), offset.offset());
+            }
+        });
+        return byPartition;
+    }
+
+    /** Partitions the rebuilt read model is stuck on, as the operator should read them after the swap. */
+    private List<String> stuckIn(String schema) {
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT DISTINCT ON (event_partition) topic || '-' || event_partition"
+                     + " || '@' || event_offset || ': ' || reason FROM " + schema + ".projection_parked"
+                     + " ORDER BY event_partition, event_offset")) {
+            List<String> stuck = new ArrayList<>();
+            while (rs.next()) stuck.add(rs.getString(1));
+            return stuck;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the parked events of " + schema + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,12 +1,11 @@
 package dev.ledger.projection;
 
 import dev.ledger.kafka.LedgerConfig;
-import dev.ledger.kafka.LedgerSerdes;
 import dev.ledger.kafka.TopicNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -31,6 +30,8 @@ import java.util.Set;
  * <pre>
  *   ledger.events ──► project (buffer per task) ──► ReadModelBuffer ══ before each offset commit ══► PostgreSQL
  * </pre>
+ * A task is one partition. A partition that meets an event it cannot decode or apply becomes stuck (see
+ * {@link ReadModelBuffer}): its events are parked, the others go on, and the projection keeps running.
  */
 public final class LedgerProjection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LedgerProjection.class);
@@ -91,17 +92,19 @@ public final class LedgerProjection implements AutoCloseable {
     /** The topology alone, for {@code TopologyTestDriver}. */
     public static Topology topology(TopicNames topics, DataSource dataSource, MeterRegistry registry,
                                     ProjectionSettings settings) {
+        ProjectionMetrics metrics = new ProjectionMetrics(registry);
         ReadModelFlusher flusher = new ReadModelFlusher(
                 new ReadModelWriter(dataSource, Math.toIntExact(settings.attemptTimeoutMs())), settings,
-                new ProjectionMetrics(registry), Clock.systemUTC());
+                metrics, Clock.systemUTC());
         return new Topology()
-                // every event of the log, in partition order: an aggregate's events in seq order
-                .addSource(SOURCE, Serdes.String().deserializer(), LedgerSerdes.events().deserializer(),
-                        topics.events())
+                // every record of the log, in partition order, as bytes: the processor decodes, so that an
+                // unreadable record is parked with its offset instead of failing the task
+                .addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.events())
                 // buffer them per task, writing early at maxBatchEvents
                 .addProcessor(PROCESSOR, () -> new ProjectionProcessor(settings.maxBatchEvents()), SOURCE)
-                // and write the rest to PostgreSQL before each offset commit
-                .addStateStore(new ReadModelBuffer.Builder(flusher), PROCESSOR);
+                // and write the rest to PostgreSQL (or park it) before each offset commit
+                .addStateStore(new ReadModelBuffer.Builder(flusher, metrics, topics.events(),
+                        settings.maxBatchEvents()), PROCESSOR);
     }
 
     /**
@@ -141,8 +144,9 @@ public final class LedgerProjection implements AutoCloseable {
                 Math.toIntExact(settings.maxPollIntervalMs()));
         // A new projection (or a rebuild under a new application id) starts from the first event.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // Never skip an event: an unreadable one stops the projection (logged at ERROR with topic,
-        // partition and offset by LogAndFailExceptionHandler); so does one that fails to process.
+        // Never skip an event. The source reads bytes, so no record fails to deserialize; an event that
+        // cannot be decoded or applied makes its partition stuck (ReadModelBuffer). What is left to fail
+        // is a bug no single event explains: it stops the projection rather than skip anything.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // no global stores; quiets a warning
@@ -159,7 +163,10 @@ public final class LedgerProjection implements AutoCloseable {
         });
     }
 
-    /** Running or rebalancing; false once stopped by a failure (see {@link ProjectionFailurePolicy}) or closed. */
+    /**
+     * Running or rebalancing; false once stopped by a failure no single event explains (see
+     * {@link ProjectionFailurePolicy}) or closed. A stuck partition does not stop it.
+     */
     public boolean isRunning() {
         return streams.state().isRunningOrRebalancing();
     }

@@ -1,16 +1,18 @@
 package dev.ledger.projection;
 
-import dev.ledger.kafka.EventEnvelope;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * Collects a task's events into its {@link ReadModelBuffer}. The buffer is written at every commit; when
- * it reaches {@code maxBatchEvents} first, it is written at once and a commit is requested, so memory
- * and the size of one PostgreSQL transaction stay bounded.
+ * Decodes a task's records and collects them into its {@link ReadModelBuffer}. Decoding happens here, not
+ * in a deserializer, so that an unreadable record reaches the buffer with its offset and is parked like
+ * any event that cannot be applied. The buffer is written at every commit; when it reaches
+ * {@code maxBatchEvents} first, it is written at once and a commit is requested, so memory and the size
+ * of one PostgreSQL transaction stay bounded.
  */
-final class ProjectionProcessor implements Processor<String, EventEnvelope, Void, Void> {
+final class ProjectionProcessor implements Processor<byte[], byte[], Void, Void> {
     private final int maxBatchEvents;
     private ProcessorContext<Void, Void> context;
     private ReadModelBuffer buffer;
@@ -26,24 +28,13 @@ final class ProjectionProcessor implements Processor<String, EventEnvelope, Void
     }
 
     @Override
-    public void process(Record<String, EventEnvelope> record) {
-        EventEnvelope event = record.value();
-        // ledger.events never holds a tombstone; one here is not an event we may skip.
-        if (event == null) throw new ProjectionHaltedException("a record without an event at " + position());
-        if (record.key() != null && !record.key().equals(event.aggregateId())) {
-            throw new ProjectionHaltedException("record at " + position() + " is keyed '" + record.key()
-                    + "' but carries an event of '" + event.aggregateId() + "'");
-        }
-        buffer.add(event);
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata at = context.recordMetadata().orElseThrow(
+                () -> new IllegalStateException("a projected record always comes from the source topic"));
+        buffer.add(EventRecord.read(at.topic(), at.partition(), at.offset(), record.key(), record.value()));
         if (buffer.size() >= maxBatchEvents) {
             buffer.writePending();
             context.commit();
         }
-    }
-
-    private String position() {
-        return context.recordMetadata()
-                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
-                .orElse("an unknown position");
     }
 }

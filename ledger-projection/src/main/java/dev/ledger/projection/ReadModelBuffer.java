@@ -1,6 +1,7 @@
 package dev.ledger.projection;
 
 import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.projection.ReadModelWriter.TransactionStep;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -13,11 +14,20 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A task's events not yet in PostgreSQL, written out before Kafka Streams commits the offsets that
  * cover them: the sink's "no loss window" rule. In memory only: no changelog, not persistent. After a
  * crash the events are simply read again from the last committed offset; the writer is idempotent.
+ *
+ * <h2>A partition that meets an event it cannot apply</h2>
+ * A task is one partition of {@code ledger.events}. When an event cannot be decoded or applied (PostgreSQL
+ * refuses its row, the fold finds it impossible), the partition becomes <em>stuck</em>: the events before it
+ * are written, and it and every later event of the partition are parked in {@link ParkedEvents}, in the same
+ * pre-commit write, so the offsets never cover an event that is neither applied nor parked. The other
+ * partitions go on. On every task start (a restart, a rebalance) the parked events are replayed first; once
+ * the cause is fixed they go in, and the partition is current again with nothing lost or applied twice.
  *
  * <h2>Why the write hangs on {@link CachedStateStore#flushCache()} and not on {@code flush()} or
  * {@code commit(Map)}</h2>
@@ -44,32 +54,150 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
     static final String NAME = "read-model-buffer";
     private static final Logger log = LoggerFactory.getLogger(ReadModelBuffer.class);
 
-    private final ReadModelFlusher flusher;
-    private final List<EventEnvelope> pending = new ArrayList<>();
-    private String taskId = "?";
-    private boolean open;
-
-    ReadModelBuffer(ReadModelFlusher flusher) {
-        this.flusher = flusher;
+    /** The event a partition cannot get past, and why. */
+    record StuckAt(EventRecord record, String reason) {
     }
 
-    void add(EventEnvelope event) {
-        pending.add(event);
+    private final ReadModelFlusher flusher;
+    private final ProjectionMetrics metrics;
+    private final String topic;
+    private final int pageSize;
+    private final List<EventRecord> pending = new ArrayList<>();
+    private String taskId = "?";
+    private int partition = -1;
+    private ParkedEvents parked;
+    private StuckAt stuck;
+    private boolean open;
+
+    /** @param pageSize parked events replayed per transaction: the batch size */
+    ReadModelBuffer(ReadModelFlusher flusher, ProjectionMetrics metrics, String topic, int pageSize) {
+        this.flusher = flusher;
+        this.metrics = metrics;
+        this.topic = topic;
+        this.pageSize = pageSize;
+    }
+
+    void add(EventRecord record) {
+        pending.add(record);
     }
 
     int size() {
         return pending.size();
     }
 
+    /** The event this task's partition is stuck on, or null while it projects. */
+    StuckAt stuck() {
+        return stuck;
+    }
+
     /**
-     * Writes every pending event; they stay pending if the write fails. Writing early is always safe
-     * (the offsets are committed later, and a redelivery changes nothing); committing early never is.
+     * Writes every pending event; they stay pending if the write fails transiently. Writing early is
+     * always safe (the offsets are committed later, and a redelivery changes nothing); committing early
+     * never is. An event that cannot be applied makes the partition stuck: what comes before it is
+     * written, it and everything after it parked, all before the offsets that cover them are committed.
      */
     void writePending() {
         if (pending.isEmpty()) return;
-        ReadModelWriter.Result result = flusher.flush(List.copyOf(pending));
+        List<EventRecord> batch = List.copyOf(pending);
+        // While stuck, only redeliveries of events before the stuck one (applied already) are applied again.
+        int parkFrom = stuck == null ? batch.size() : firstAtOrAfter(batch, stuck.record().offset());
+        StuckAt failed = applyInOrder(batch.subList(0, parkFrom), records -> TransactionStep.NONE);
+        if (failed != null) parkFrom = batch.indexOf(failed.record());
+        List<EventRecord> toPark = batch.subList(parkFrom, batch.size());
+        if (!toPark.isEmpty()) {
+            StuckAt at = failed != null ? failed : stuck;
+            flusher.flush(List.of(), parked.park(toPark, at.record(), at.reason()));
+            metrics.recordParked(toPark.size());
+            if (failed != null) becomeStuck(failed, toPark.size());
+        }
         pending.clear();
-        log.debug("task {} projected {} events ({} redelivered)", taskId, result.applied(), result.duplicates());
+        log.debug("task {} wrote {} events, parked {}", taskId, parkFrom, toPark.size());
+    }
+
+    /**
+     * Applies the records in order until one cannot be: returns it and why, or null when all went in.
+     *
+     * @param alsoInTransaction more work in the transaction that writes the given records' rows
+     */
+    private StuckAt applyInOrder(List<EventRecord> records, Function<List<EventRecord>, TransactionStep> alsoInTransaction) {
+        int unreadable = 0;
+        while (unreadable < records.size() && records.get(unreadable).event() != null) unreadable++;
+        StuckAt failed = applyReadable(records.subList(0, unreadable), alsoInTransaction);
+        if (failed != null) return failed;
+        if (unreadable == records.size()) return null;
+        EventRecord record = records.get(unreadable);
+        return new StuckAt(record, record.unreadable());
+    }
+
+    private StuckAt applyReadable(List<EventRecord> records, Function<List<EventRecord>, TransactionStep> alsoInTransaction) {
+        if (records.isEmpty()) return null;
+        try {
+            flusher.flush(events(records), alsoInTransaction.apply(records));
+            return null;
+        } catch (ProjectionHaltedException batchFailed) {
+            if (records.size() == 1) return new StuckAt(records.getFirst(), reason(batchFailed));
+            // Which event is it? One at a time, in order: only on this failure path.
+            for (EventRecord record : records) {
+                try {
+                    flusher.flush(List.of(record.event()), alsoInTransaction.apply(List.of(record)));
+                } catch (ProjectionHaltedException failed) {
+                    return new StuckAt(record, reason(failed));
+                }
+            }
+            return null; // each went in on its own: the batch is written
+        }
+    }
+
+    /**
+     * On task start: replays the partition's parked events, in offset order, each page in the transaction
+     * that removes it from the table. The first that still fails keeps the partition stuck.
+     */
+    private void resumeParked() {
+        long replayed = 0;
+        while (true) {
+            List<EventRecord> page = new ArrayList<>();
+            flusher.flush(List.of(), parked.load(pageSize, page::add));
+            if (page.isEmpty()) break;
+            StuckAt failed = applyInOrder(page, parked::remove);
+            if (failed != null) {
+                replayed += page.indexOf(failed.record());
+                flusher.flush(List.of(), parked.setReason(failed.record(), failed.reason()));
+                log.info("task {}: replayed {} parked events before the one that still fails", taskId, replayed);
+                becomeStuck(failed, 0);
+                return;
+            }
+            replayed += page.size();
+        }
+        if (replayed > 0) {
+            log.warn("read model projection RESUMED {}-{}: replayed {} parked events; the partition is current again",
+                    topic, partition, replayed);
+        }
+    }
+
+    private void becomeStuck(StuckAt at, int parkedNow) {
+        stuck = at;
+        EventRecord r = at.record();
+        log.error("read model projection STUCK at {}: {}. Its events from there on are parked in projection_parked "
+                        + "({} now), reads of its accounts and transfers answer 503; fix the cause and restart "
+                        + "(README: \"A stuck read-model partition\")",
+                r.position(), Printable.of(at.reason(), ParkedEvents.MAX_REASON_CHARS), parkedNow);
+        metrics.stuck(r.topic(), r.partition(), r.offset(), r.eventId(), at.reason());
+    }
+
+    private static int firstAtOrAfter(List<EventRecord> batch, long offset) {
+        for (int i = 0; i < batch.size(); i++) if (batch.get(i).offset() >= offset) return i;
+        return batch.size();
+    }
+
+    private static List<EventEnvelope> events(List<EventRecord> records) {
+        return records.stream().map(EventRecord::event).toList();
+    }
+
+    /** The halt's message and, when PostgreSQL refused the rows, what PostgreSQL said. */
+    private static String reason(ProjectionHaltedException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
     }
 
     /** Kafka Streams' pre-commit hook (see the class comment): runs before the offsets are committed. */
@@ -109,9 +237,13 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
     @Override
     public void init(StateStoreContext context, StateStore root) {
         taskId = String.valueOf(context.taskId());
+        // one source topic: task 0_p reads partition p of it
+        partition = context.taskId().partition();
+        parked = new ParkedEvents(topic, partition);
         context.register(root, (key, value) -> {
             throw new IllegalStateException("the read model buffer has no changelog to restore from");
         });
+        resumeParked();
         open = true;
     }
 
@@ -124,6 +256,9 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         if (!pending.isEmpty()) log.info("task {} closing with {} unwritten events: they will be read again", taskId,
                 pending.size());
         pending.clear();
+        // whoever owns the partition next reports it
+        if (stuck != null) metrics.unstuck(topic, partition);
+        stuck = null;
         open = false;
     }
 
@@ -140,9 +275,15 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
     /** Builds one buffer per task; logging (a changelog) is meaningless for it and stays off. */
     static final class Builder implements StoreBuilder<ReadModelBuffer> {
         private final ReadModelFlusher flusher;
+        private final ProjectionMetrics metrics;
+        private final String topic;
+        private final int pageSize;
 
-        Builder(ReadModelFlusher flusher) {
+        Builder(ReadModelFlusher flusher, ProjectionMetrics metrics, String topic, int pageSize) {
             this.flusher = flusher;
+            this.metrics = metrics;
+            this.topic = topic;
+            this.pageSize = pageSize;
         }
 
         @Override
@@ -167,7 +308,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
 
         @Override
         public ReadModelBuffer build() {
-            return new ReadModelBuffer(flusher);
+            return new ReadModelBuffer(flusher, metrics, topic, pageSize);
         }
 
         @Override

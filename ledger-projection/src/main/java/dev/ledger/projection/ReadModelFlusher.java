@@ -26,7 +26,8 @@ import java.util.Set;
  * thread, which waits here instead of polling, inside {@code max.poll.interval.ms}: past it the flush
  * throws {@link ReadModelUnavailableException}, the thread is replaced, and processing resumes from
  * the last committed offsets, which never cover an unwritten event. Anything not transient (a gap, a
- * constraint PostgreSQL refuses) halts at once: retrying cannot fix it and skipping would lose it.
+ * constraint PostgreSQL refuses) fails the flush at once: retrying cannot fix it and skipping would lose
+ * it; {@link ReadModelBuffer} then finds the event and parks it.
  * Thread-safe: one instance serves every task.
  */
 final class ReadModelFlusher {
@@ -57,6 +58,11 @@ final class ReadModelFlusher {
      * @throws ProjectionHaltedException     the batch cannot be projected as it is
      */
     ReadModelWriter.Result flush(List<EventEnvelope> events) {
+        return flush(events, ReadModelWriter.TransactionStep.NONE);
+    }
+
+    /** As {@link #flush(List)}, with {@code alsoInTransaction} in the batch's transaction (it may be empty). */
+    ReadModelWriter.Result flush(List<EventEnvelope> events, ReadModelWriter.TransactionStep alsoInTransaction) {
         long startNanos = System.nanoTime();
         long deadlineNanos = startNanos + Duration.ofMillis(settings.flushBudgetMs()).toNanos();
         long maxBackoffNanos = Duration.ofMillis(settings.retryMaxBackoffMs()).toNanos();
@@ -78,8 +84,10 @@ final class ReadModelFlusher {
                     String.valueOf(event.getLastThrowable()));
         });
         try {
-            ReadModelWriter.Result result = retry.executeCallable(() -> writer.apply(events));
-            metrics.recordFlush(result, System.nanoTime() - startNanos, oldest(events), Instant.now(clock));
+            ReadModelWriter.Result result = retry.executeCallable(() -> writer.apply(events, alsoInTransaction));
+            if (!events.isEmpty()) {
+                metrics.recordFlush(result, System.nanoTime() - startNanos, oldest(events), Instant.now(clock));
+            }
             return result;
         } catch (ProjectionHaltedException e) {
             throw e;
@@ -88,8 +96,8 @@ final class ReadModelFlusher {
                 throw new ReadModelUnavailableException("PostgreSQL did not take a batch of " + events.size()
                         + " events within " + settings.flushBudgetMs() + " ms", e);
             }
-            throw new ProjectionHaltedException("PostgreSQL refused a batch of " + events.size()
-                    + " events; the read model and the event log disagree", e);
+            throw new ProjectionHaltedException("PostgreSQL refused the rows of " + events.size()
+                    + (events.size() == 1 ? " event" : " events"), e);
         }
     }
 

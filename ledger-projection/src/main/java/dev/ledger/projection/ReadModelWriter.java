@@ -44,6 +44,15 @@ import java.util.Set;
  */
 public final class ReadModelWriter {
 
+    /** More work for the same transaction as a batch's rows (parking or un-parking events). */
+    @FunctionalInterface
+    interface TransactionStep {
+        TransactionStep NONE = connection -> {
+        };
+
+        void run(Connection connection) throws SQLException;
+    }
+
     /** What one {@link #apply} did. */
     public record Result(int applied, int duplicates, int entriesWritten) {
     }
@@ -98,7 +107,12 @@ public final class ReadModelWriter {
      * @throws ProjectionHaltedException a gap, an impossible event or an overflow; nothing was written
      */
     public Result apply(List<EventEnvelope> events) throws SQLException {
-        if (events.isEmpty()) return new Result(0, 0, 0);
+        return apply(events, TransactionStep.NONE);
+    }
+
+    /** As {@link #apply(List)}, and runs {@code alsoInTransaction} in the same transaction, after the rows. */
+    Result apply(List<EventEnvelope> events, TransactionStep alsoInTransaction) throws SQLException {
+        if (events.isEmpty() && alsoInTransaction == TransactionStep.NONE) return new Result(0, 0, 0);
         try (Connection connection = dataSource.getConnection()) {
             connection.setNetworkTimeout(Runnable::run, attemptTimeoutMs);
             connection.setAutoCommit(false);
@@ -110,6 +124,7 @@ public final class ReadModelWriter {
                 insertEntries(connection, changes.entries());
                 insertTransfers(connection, changes.transferInserts());
                 updateTransfers(connection, changes.transferUpdates());
+                alsoInTransaction.run(connection);
                 connection.commit();
                 return new Result(changes.applied(), changes.duplicates(), changes.entries().size());
             } catch (SQLException | RuntimeException e) {

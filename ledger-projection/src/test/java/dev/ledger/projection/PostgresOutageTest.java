@@ -79,10 +79,11 @@ class PostgresOutageTest {
             throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ProjectionSettings settings = ProjectionSettings.DEFAULTS.withRetry(100, 400, 1_500);
+        ProjectionMetrics metrics = new ProjectionMetrics(registry);
         ReadModelBuffer buffer = new ReadModelBuffer(new ReadModelFlusher(new ReadModelWriter(db.dataSource()),
-                settings, new ProjectionMetrics(registry), Clock.systemUTC()));
+                settings, metrics, Clock.systemUTC()), metrics, TopicNames.DEFAULT.events(), 100);
         SagaEvents saga = SagaEvents.saga();
-        saga.log().forEach(buffer::add);
+        SagaEvents.records(saga.log()).forEach(buffer::add);
 
         db.stop();
         try {

@@ -178,7 +178,7 @@ class ReadModelWriterTest {
         assertThat(db.strings("""
                 SELECT table_name FROM information_schema.tables
                 WHERE table_schema = 'read_model_rebuild' AND table_name <> 'flyway_schema_history'
-                ORDER BY table_name""")).containsExactly("accounts", "entries", "transfers");
+                ORDER BY table_name""")).containsExactly("accounts", "entries", "projection_parked", "transfers");
         assertThatThrownBy(() -> ReadModelSchema.migrate(db.dataSource(), "x; DROP TABLE accounts"))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -13,6 +13,9 @@ import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
 import dev.ledger.domain.transfer.TransferEvent.TransferRejected;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerJson;
+import dev.ledger.kafka.TopicNames;
+
+import java.nio.charset.StandardCharsets;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +32,18 @@ final class SagaEvents {
     private final Map<String, Long> seqs = new HashMap<>();
     private final List<EventEnvelope> log = new ArrayList<>();
     private Instant clock = START;
+
+    /** The event as the buffer gets it from the topic: its bytes, read back, at that offset. */
+    static EventRecord record(EventEnvelope event, long offset) {
+        return EventRecord.read(TopicNames.DEFAULT.events(), 0, offset,
+                event.aggregateId().getBytes(StandardCharsets.UTF_8), LedgerJson.writeEvent(event));
+    }
+
+    static List<EventRecord> records(List<EventEnvelope> events) {
+        List<EventRecord> records = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) records.add(record(events.get(i), i));
+        return records;
+    }
 
     EventEnvelope append(LedgerEvent event) {
         return append(event, seqs.getOrDefault(event.aggregateId(), 0L) + 1);

@@ -69,7 +69,7 @@ final class TestDatabase implements AutoCloseable {
     }
 
     void truncate() throws SQLException {
-        execute("TRUNCATE entries, transfers, accounts");
+        execute("TRUNCATE entries, transfers, accounts, projection_parked");
     }
 
     void execute(String sql) throws SQLException {
