@@ -117,8 +117,9 @@ class TransfersEndToEndTest {
 
         assertThat(missing.header("Ledger-Position")).as("the release touched the bank").startsWith("bank:")
                 .as("and the token covers the transfer itself").contains("transfer/nf-1:2");
-        JsonNode bank = account("bank", missing.header("Ledger-Position"));
-        assertThat(bank.path("debitsPending").asLong()).as("the hold was released").isZero();
+        // the token of the last write on the bank: a read with an earlier one may already show cur-1's hold
+        JsonNode bank = account("bank", currency.header("Ledger-Position"));
+        assertThat(bank.path("debitsPending").asLong()).as("both holds were released").isZero();
         JsonNode olga = account("olga", withinOverdraft.header("Ledger-Position"));
         assertThat(olga.path("balance").asLong()).isEqualTo(-1_000);
         assertThat(olga.path("available").asLong()).isZero();
