@@ -22,11 +22,11 @@ import org.HdrHistogram.Histogram;
  * request that had to wait - for the sender, or for a free slot when {@code maxInFlight} requests are
  * already out - carries that wait in its latency.
  *
- * <p>Bounded: at most {@code maxInFlight} requests in flight (each on a virtual thread of its own);
- * sending stops at the end of the measured window, and the requests still without an outcome
- * {@link #DRAIN_TIMEOUT_S} seconds later are cancelled and counted as timed out, as are those due in
- * the window that could not be sent before its end because every slot was taken. The run stops by
- * itself. Only requests due inside the measured window (after the warm-up) are counted.
+ * <p>Bounded: at most {@code maxInFlight} requests in flight (each on a virtual thread of its own), and
+ * a hard end {@link #DRAIN_TIMEOUT_S} seconds after the measured window: the requests still without an
+ * outcome then are cancelled and counted as timed out, as are those due in the window that could not
+ * be sent by then because every slot stayed taken. The run stops by itself. Only requests due inside
+ * the measured window (after the warm-up) are counted.
  */
 public final class OpenLoop {
     /** How long requests still in flight at the end of the window may take before they count as timed out. */
@@ -50,6 +50,7 @@ public final class OpenLoop {
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_DELAY_MS);
         long measureStart = start + TimeUnit.SECONDS.toNanos(plan.warmupSeconds());
         long measureEnd = measureStart + TimeUnit.SECONDS.toNanos(plan.measureSeconds());
+        long hardEnd = measureEnd + TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_S);
         double intervalNanos = 1e9 / plan.ratePerSecond();
         long due = (long) (plan.warmupSeconds() + plan.measureSeconds()) * plan.ratePerSecond();
         var recorder = new LoadRecorder(start, plan.warmupSeconds() * 1000L, plan.measureSeconds() * 1000L);
@@ -64,9 +65,9 @@ public final class OpenLoop {
                 long intended = start + (long) (i * intervalNanos);
                 parkUntil(intended);
                 if (window == null && intended >= measureStart) window = resources.start();
-                long left = measureEnd - System.nanoTime();
+                long left = hardEnd - System.nanoTime();
                 if (left <= 0 || !slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                    // every slot stayed taken until the end: the rest of the window was never sent
+                    // every slot stayed taken until the hard end: the rest of the window was never sent
                     for (long k = i; k < due; k++) {
                         if (start + (long) (k * intervalNanos) >= measureStart) notSent++;
                     }
@@ -97,7 +98,7 @@ public final class OpenLoop {
         } finally {
             BenchResults.Resources used = window != null ? window.stop() : resources.start().stop();
             requests.shutdown();
-            if (!requests.awaitTermination(DRAIN_TIMEOUT_S, TimeUnit.SECONDS)) {
+            if (!requests.awaitTermination(Math.max(0, hardEnd - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 run.close();
                 requests.shutdownNow();
                 requests.awaitTermination(10, TimeUnit.SECONDS);
@@ -105,7 +106,16 @@ public final class OpenLoop {
             run.close();
             run.resources = used;
         }
-        long timedOut = run.unfinishedInWindow() + notSent;
+        long unfinished = run.unfinishedInWindow();
+        if (notSent > 0) {
+            recorder.recordError(System.nanoTime(), 0, new IllegalStateException(notSent + " requests due in the window "
+                    + "were never sent: all " + plan.maxInFlight() + " slots stayed taken until the hard end"));
+        }
+        if (unfinished > 0) {
+            recorder.recordError(System.nanoTime(), 0, new IllegalStateException(unfinished + " requests had no outcome "
+                    + DRAIN_TIMEOUT_S + " s after the window"));
+        }
+        long timedOut = unfinished + notSent;
         long decided = run.completed.get() + run.rejected.get();
         return new BenchResults.SystemResult(target.name(), target.label(), target.description(Scenario.OPEN_LOOP),
                 plan.measureSeconds(), run.sentInWindow.get(), run.completed.get(), run.rejected.get(),

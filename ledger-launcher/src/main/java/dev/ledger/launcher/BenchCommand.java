@@ -38,14 +38,18 @@ import picocli.CommandLine.Spec;
  * {@code ./ledger bench}: throughput and latency of the ledger, side by side with raw Kafka appends of
  * the same records (the limit) and a plain PostgreSQL ledger (the baseline), on the same machine, one
  * after the other, with the same workload. Starts a fresh stack of its own (Kafka broker, PostgreSQL
- * for the read model, the ledger, and a second PostgreSQL with stock durability for the baseline) in
- * a temporary directory, so that the figures neither depend on nor touch a running {@code ./ledger dev}.
+ * for the read model, a second PostgreSQL with stock durability for the baseline, and the ledgers under
+ * test: one at the partitions `./ledger dev` runs with, one at 1 partition, each in a child JVM with a
+ * heap of its own) in a temporary directory, so that the figures neither depend on nor touch a running
+ * {@code ./ledger dev}, and the ledger's CPU and memory are measured apart from the load generator's.
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = {
                 "Benchmarks the ledger against the Kafka limit and a PostgreSQL ledger, on a fresh stack of its own.",
-                "--quick: about two minutes (longer while a batch of 1000 takes the ledger more than 10 s), prints the comparison table.",
+                "--quick: a few minutes (longer while a batch of 1000 takes the ledger more than 10 s), prints the comparison tables.",
+                "Ends with lines a script can read: single: ledger/baseline = <x>, batch: ledger/baseline(matched) = <x>,",
+                "open-loop <rate>/s: p50 = <ms> p99 = <ms>, bytes/transfer = <n>, records/transfer = <n>.",
                 "Full run: writes results.json, bench.md and chart.png to bench-results/<timestamp>/."})
 public final class BenchCommand implements Callable<Integer> {
     static final String APPLICATION_ID_PREFIX = "ledger";
@@ -55,7 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "Small and short: 200 accounts, 2 s warm-up + 5 s measured per system and scenario.")
+    @Option(names = "--quick", description = "Small and short: 200 accounts, 2 s warm-up + 5 s measured per system and scenario "
+            + "(batch: 10 s).")
     boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR",
