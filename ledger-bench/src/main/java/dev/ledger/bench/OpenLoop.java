@@ -30,7 +30,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class OpenLoop {
     /** How long requests still in flight at the end of the window may take before they count as timed out. */
-    static final long DRAIN_TIMEOUT_S = 20;
+    static final long DRAIN_TIMEOUT_S = 10;
     private static final long START_DELAY_MS = 100;
 
     private OpenLoop() {
