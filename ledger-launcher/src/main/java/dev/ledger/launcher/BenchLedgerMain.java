@@ -43,7 +43,15 @@ public final class BenchLedgerMain {
         p.stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_PREFIX))
                 .forEach(k -> overrides.put(k.substring(STREAMS_PREFIX.length()), p.getProperty(k)));
 
-        LedgerApplication application = LedgerApplication.start(config, overrides);
+        LedgerApplication application;
+        try {
+            application = LedgerApplication.start(config, overrides);
+        } catch (RuntimeException e) {
+            // the bench reads this from ledger.log; exit at once, whatever client threads are left
+            e.printStackTrace();
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(application::close, "bench-ledger-shutdown"));
         Path ready = Path.of(p.getProperty("readyFile"));
         Path partial = ready.resolveSibling(ready.getFileName() + ".partial");
