@@ -3,6 +3,7 @@ package dev.ledger.bench;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,15 +104,22 @@ public final class BenchRunner {
                         settings.measureSeconds(scenario));
                 var plan = new ClosedLoop.Plan(scenario, scenario.key(), clients, perRequest, settings.warmupSeconds(),
                         settings.measureSeconds(scenario));
-                var systems = new ArrayList<BenchResults.SystemResult>();
-                for (LoadTarget target : targets) {
+                // the ledger first: the limit then appends what it wrote in this very scenario
+                var results = new HashMap<LoadTarget, BenchResults.SystemResult>();
+                LedgerRecords.Profile written = null;
+                for (LoadTarget target : runOrder(targets)) {
                     if (!settings.measures(target.name())) continue;
                     if (target instanceof PostgresBaselineLedger) {
                         PostgresBaselineLedger.reset(env.baselineJdbcUrl(), env.baselineUser(), env.baselinePassword(),
                                 workload);
                     }
-                    systems.add(measure(scenario, target, () -> ClosedLoop.run(target, workload, plan, resources)));
+                    if (target == limit) limit.replay(written != null ? written : profile);
+                    Measured m = measure(scenario, target, workload, () -> ClosedLoop.run(target, workload, plan, resources));
+                    if (target.name().equals(env.primaryLedger().name())) written = m.profile();
+                    results.put(target, m.result());
                 }
+                var systems = new ArrayList<BenchResults.SystemResult>();
+                targets.stream().filter(results::containsKey).forEach(t -> systems.add(results.get(t)));
                 scenarios.add(new BenchResults.ScenarioResult(scenario.key(), clients, perRequest, systems));
             }
         }
@@ -124,7 +132,8 @@ public final class BenchRunner {
             var systems = new ArrayList<BenchResults.SystemResult>();
             for (LedgerHttpLoad ledger : ledgers) {
                 if (!settings.measures(ledger.name())) continue;
-                systems.add(measure(Scenario.OPEN_LOOP, ledger, () -> OpenLoop.run(ledger, workload, plan, resources)));
+                systems.add(measure(Scenario.OPEN_LOOP, ledger, workload,
+                        () -> OpenLoop.run(ledger, workload, plan, resources)).result());
             }
             scenarios.add(new BenchResults.ScenarioResult(Scenario.OPEN_LOOP.key(), settings.openLoopMaxInFlight(), 1, systems));
         }
@@ -144,8 +153,20 @@ public final class BenchRunner {
         BenchResults.SystemResult run() throws Exception;
     }
 
+    /** @param profile what a ledger wrote to Kafka for the run's transfers; null for the other systems */
+    private record Measured(BenchResults.SystemResult result, LedgerRecords.Profile profile) {
+    }
+
+    /** The ledger at the run's partitions first, then the others in the order of the table. */
+    private List<LoadTarget> runOrder(List<LoadTarget> targets) {
+        var order = new ArrayList<LoadTarget>();
+        targets.stream().filter(t -> t.name().equals(env.primaryLedger().name())).forEach(order::add);
+        targets.stream().filter(t -> !order.contains(t)).forEach(order::add);
+        return order;
+    }
+
     /** One system in one scenario, with what a ledger wrote to Kafka for every transfer the run submitted. */
-    private BenchResults.SystemResult measure(Scenario scenario, LoadTarget target, Measurement measurement)
+    private Measured measure(Scenario scenario, LoadTarget target, Workload workload, Measurement measurement)
             throws Exception {
         Thread.sleep(PAUSE_BETWEEN_RUNS_MS);
         out.printf("  %-40s ", target.label() + " ...");
@@ -159,11 +180,16 @@ public final class BenchRunner {
         } finally {
             listener.finished(scenario, target.name());
         }
+        LedgerRecords.Profile written = null;
         if (before != null && result.transfersSubmitted() > 0) {
-            result = result.withWritten(LedgerRecords.written(env.bootstrapServers(), before, result.transfersSubmitted()));
+            // every sequence's ids are <sequence>-<index>, the scenario's key being the sequence
+            written = LedgerRecords.profile(env.bootstrapServers(), before,
+                    workload.isTransferId(scenario.key(), result.transfersSubmitted()),
+                    new HashSet<>(workload.accountIds()), result.transfersSubmitted());
+            result = result.withWritten(written.summary());
         }
         say("%s", summary(result));
-        return result;
+        return new Measured(result, written);
     }
 
     private void sayRecords(BenchResults.RecordProfile records) {

@@ -50,9 +50,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaLimit implements LoadTarget, AutoCloseable {
     public static final String TOPIC_PREFIX = "bench.limit.";
 
-    private final LedgerRecords.Profile profile;
+    private final String bootstrapServers;
+    private volatile LedgerRecords.Profile profile;
     private final List<Committer> committers = new ArrayList<>();
-    private final Map<String, String> scratchTopics = new LinkedHashMap<>();
+    private final Map<String, String> scratchTopics = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger sessions = new AtomicInteger();
 
     /** The ledger's command-processor producer settings, shared with it; transactional.id comes on top. */
@@ -69,14 +70,24 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
     /** @param overrides producer settings on top of {@link #producerConfig()}, for experiments */
     public KafkaLimit(String bootstrapServers, LedgerRecords.Profile profile, int producers, Map<String, String> overrides) {
         if (producers < 1) throw new IllegalArgumentException("at least one producer");
-        this.profile = profile;
-        createScratchTopics(bootstrapServers);
+        this.bootstrapServers = bootstrapServers;
+        replay(profile);
         try {
             for (int i = 0; i < producers; i++) committers.add(new Committer(bootstrapServers, i, overrides));
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * What the limit appends per transfer from now on: the bench gives it what the ledger wrote in the
+     * scenario about to be measured (a batch of 1000 transfers writes fewer, larger records per transfer
+     * than single requests do). Sessions opened afterwards use it.
+     */
+    public void replay(LedgerRecords.Profile profile) {
+        this.profile = profile;
+        createScratchTopics(bootstrapServers);
     }
 
     @Override
@@ -91,14 +102,15 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
 
     @Override
     public String description(Scenario scenario) {
-        return String.format("%.2f records (%.0f B) per transfer appended to %d scratch topics by %d transactional "
-                        + "producer(s) with the ledger's producer settings, group commit; latency = submit to commit",
+        return String.format("%.2f records (%.0f B) per transfer, as the ledger wrote them, appended to %d scratch topics "
+                        + "by %d transactional producer(s) with the ledger's producer settings, group commit; latency = submit to commit",
                 profile.recordsPerTransfer(), profile.summary().bytesPerTransfer(), profile.topics().size(),
                 committers.size());
     }
 
     @Override
     public Session openSession() {
+        LedgerRecords.Profile profile = this.profile;
         Committer committer = committers.get(Math.floorMod(sessions.getAndIncrement(), committers.size()));
         var accumulated = new double[profile.topics().size()];
         var cursor = new int[profile.topics().size()];
@@ -133,7 +145,7 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
         };
     }
 
-    private void createScratchTopics(String bootstrapServers) {
+    private synchronized void createScratchTopics(String bootstrapServers) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
             var create = new ArrayList<NewTopic>();

@@ -105,46 +105,33 @@ public final class LedgerRecords {
                                   List<Workload.Transfer> transfers, Set<String> accounts) {
         var transferIds = new java.util.HashSet<String>();
         transfers.forEach(t -> transferIds.add(t.id()));
+        return profile(bootstrapServers, before, transferIds::contains, accounts, transfers.size());
+    }
+
+    /**
+     * Reads what the ledger committed since {@code before}, caused by {@code transfers} transfers whose
+     * ids {@code transferId} recognises: records and bytes over every record, and templates for the limit.
+     */
+    public static Profile profile(String bootstrapServers, Map<TopicPartition, Long> before,
+                                  Predicate<String> transferId, Set<String> accounts, long transfers) {
+        if (transfers < 1) throw new IllegalArgumentException("no transfers to divide by");
         var random = new SplittableRandom(TEMPLATE_SEED);
         var templates = new TreeMap<String, List<Template>>();
         Map<String, long[]> counted = read(bootstrapServers, before, (r, seen) -> {
             List<Template> list = templates.computeIfAbsent(r.topic(), t -> new ArrayList<>());
             // reservoir sampling: after n records, each of them is in the sample with the same chance
             if (list.size() < TEMPLATES_PER_TOPIC) {
-                list.add(template(r, transferIds, accounts));
+                list.add(template(r, transferId, accounts));
             } else {
                 long slot = random.nextLong(seen);
-                if (slot < TEMPLATES_PER_TOPIC) list.set((int) slot, template(r, transferIds, accounts));
+                if (slot < TEMPLATES_PER_TOPIC) list.set((int) slot, template(r, transferId, accounts));
             }
         });
         var partitionsOf = partitionsOf(before);
         var topics = new ArrayList<TopicTemplates>();
         counted.forEach((topic, c) -> topics.add(new TopicTemplates(topic, partitionsOf.get(topic),
-                c[0] / (double) transfers.size(), c[1] / (double) c[0], templates.get(topic))));
-        return new Profile(transfers.size(), topics);
-    }
-
-    /**
-     * Only counts: the records and bytes the ledger committed since {@code before}, per topic, divided
-     * by the {@code transfers} submitted meanwhile (a measured run, with every transfer it submitted).
-     */
-    public static BenchResults.RecordProfile written(String bootstrapServers, Map<TopicPartition, Long> before,
-                                                     long transfers) {
-        if (transfers < 1) throw new IllegalArgumentException("no transfers to divide by");
-        Map<String, long[]> counted = read(bootstrapServers, before, (r, seen) -> { });
-        var partitionsOf = partitionsOf(before);
-        var list = new ArrayList<BenchResults.TopicProfile>();
-        long records = 0;
-        long bytes = 0;
-        for (var e : counted.entrySet()) {
-            long[] c = e.getValue();
-            records += c[0];
-            bytes += c[1];
-            list.add(new BenchResults.TopicProfile(e.getKey(), partitionsOf.get(e.getKey()),
-                    ClosedLoop.round(c[0] / (double) transfers, 3), ClosedLoop.round(c[1] / (double) c[0], 1)));
-        }
-        return new BenchResults.RecordProfile((int) Math.min(Integer.MAX_VALUE, transfers),
-                ClosedLoop.round(records / (double) transfers, 3), ClosedLoop.round(bytes / (double) transfers, 1), list);
+                c[0] / (double) transfers, c[1] / (double) c[0], templates.get(topic))));
+        return new Profile((int) Math.min(Integer.MAX_VALUE, transfers), topics);
     }
 
     private interface RecordSink {
@@ -189,15 +176,15 @@ public final class LedgerRecords {
         return bytes;
     }
 
-    private static Template template(ConsumerRecord<String, byte[]> r, Set<String> transferIds, Set<String> accounts) {
+    private static Template template(ConsumerRecord<String, byte[]> r, Predicate<String> transferId, Set<String> accounts) {
         String key = r.key();
         KeyRole role;
         String kept = key;
         if (key == null) {
             role = KeyRole.LITERAL;
-        } else if (transferIds.contains(key)) {
+        } else if (transferId.test(key)) {
             role = KeyRole.TRANSFER;
-        } else if (key.indexOf('/') > 0 && transferIds.contains(key.substring(0, key.indexOf('/')))) {
+        } else if (key.indexOf('/') > 0 && transferId.test(key.substring(0, key.indexOf('/')))) {
             role = KeyRole.TRANSFER_WITH_SUFFIX;
             kept = key.substring(key.indexOf('/'));
         } else if (accounts.contains(key)) {
