@@ -53,10 +53,10 @@ public record BenchSettings(
         return systems.isEmpty() || systems.contains(system);
     }
 
-    /** About two minutes: 200 accounts, 2 s of warm-up and 5 s (batch: 10 s) measured per system and scenario. */
+    /** A few minutes: 200 accounts, 2 s of warm-up and 5 s (batch: 10 s) measured per system and scenario. */
     public static BenchSettings quickRun() {
-        return new BenchSettings(true, 200, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 2, 5, 5_000, 6, 1, OPEN_LOOP_RATE, OPEN_LOOP_MAX_IN_FLIGHT,
-                List.of(Scenario.values()), List.of());
+        return new BenchSettings(true, 200, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 2, 5, 5_000, 6, 1,
+                OPEN_LOOP_RATE, OPEN_LOOP_MAX_IN_FLIGHT, List.of(Scenario.values()), List.of());
     }
 
     /**
@@ -65,8 +65,8 @@ public record BenchSettings(
      * busy for over a minute (seen with jcmd Compiler.queue), and a server runs for days.
      */
     public static BenchSettings fullRun() {
-        return new BenchSettings(false, 2_000, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 5, 30, 200_000, 90, 1, OPEN_LOOP_RATE, OPEN_LOOP_MAX_IN_FLIGHT,
-                List.of(Scenario.values()), List.of());
+        return new BenchSettings(false, 2_000, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 5, 30, 200_000, 90, 1,
+                OPEN_LOOP_RATE, OPEN_LOOP_MAX_IN_FLIGHT, List.of(Scenario.values()), List.of());
     }
 
     /** For the smoke test: a few hundred transfers, a second or two per system, an open loop of 100/s. */
@@ -89,31 +89,37 @@ public record BenchSettings(
 
     public BenchSettings with(int accounts, int warmupSeconds, int measureSeconds) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate, openLoopMaxInFlight, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 
     public BenchSettings withClients(int singleClients, int batchClients, int batchSize, int limitProducers) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate, openLoopMaxInFlight, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 
     public BenchSettings withScenarios(List<Scenario> scenarios) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate, openLoopMaxInFlight, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 
     public BenchSettings withSystems(List<String> systems) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate, openLoopMaxInFlight, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 
     public BenchSettings withOpenLoop(int openLoopRate, int openLoopMaxInFlight) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate, openLoopMaxInFlight, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 
     public BenchSettings withSeed(long seed) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate, openLoopMaxInFlight, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 }

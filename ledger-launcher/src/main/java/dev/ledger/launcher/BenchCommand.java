@@ -158,7 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
         Thread hook = new Thread(stack::close, "ledger-bench-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            console.printf("Starting a fresh Kafka, PostgreSQL and ledger in %s ...%n", root);
+            console.printf("Starting a fresh Kafka, PostgreSQL and ledgers in %s ...%n", root);
             console.flush();
             boolean onePartitionRow = partitions != 1 && settings.measures(BenchEnvironment.LEDGER_ONE_PARTITION);
             BenchEnvironment env = stack.start(partitions, onePartitionRow, commitIntervalMs,
@@ -195,6 +195,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (clients < 1 || batchClients < 1 || batchSize < 1 || limitProducers < 1 || partitions < 1 || openLoopRate < 1
                 || openLoopMaxInFlight < 1) {
             throw new ParameterException(spec.commandLine(), "counts must be at least 1");
+        }
+        if (!ledgerHeap.matches("[1-9][0-9]*[kKmMgG]?")) {
+            throw new ParameterException(spec.commandLine(), "--ledger-heap: a size such as 1g or 768m, not " + ledgerHeap);
         }
         if (batchSize > 1000) throw new ParameterException(spec.commandLine(), "--batch-size: the API takes at most 1000 transfers per batch");
         if ((long) batchClients * batchSize > 10_000) {
