@@ -319,14 +319,12 @@ public final class BenchCommand implements Callable<Integer> {
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException("could not create the read-model database " + database, e);
             }
-            String topicPrefix = id + ".";
             Path ledgerDir = root.resolve(system);
             var config = new LedgerConfig(infrastructure.bootstrapServers(),
                     infrastructure.jdbcUrl().replaceFirst("/postgres(\\?|$)", "/" + database + "$1"),
                     infrastructure.dbUser(), infrastructure.dbPassword(), 0, partitions, dir.loadOrCreateKey(),
-                    ledgerDir.resolve("state"), TopicNames.prefixed(topicPrefix), commitIntervalMs, id);
-            BenchLedgerProcess process = BenchLedgerProcess.start(ledgerDir, config, topicPrefix, streamsOverrides,
-                    jvmOptions, verbose);
+                    ledgerDir.resolve("state"), TopicNames.prefixed(id + "."), commitIntervalMs, id);
+            BenchLedgerProcess process = BenchLedgerProcess.start(ledgerDir, config, streamsOverrides, jvmOptions, verbose);
             ledgers.add(process);
             TopicNames topics = config.topics();
             var names = List.of(topics.commands(), topics.events(), topics.results(), topics.deadLetters());

@@ -37,7 +37,8 @@ public final class BenchLedgerMain {
         var config = new LedgerConfig(p.getProperty("bootstrapServers"), p.getProperty("jdbcUrl"), p.getProperty("dbUser"),
                 p.getProperty("dbPassword"), 0, Integer.parseInt(p.getProperty("partitions")),
                 HexFormat.of().parseHex(p.getProperty("keyHex")), Path.of(p.getProperty("stateDir")),
-                TopicNames.prefixed(p.getProperty("topicPrefix")), Long.parseLong(p.getProperty("commitIntervalMs")),
+                new TopicNames(p.getProperty("topic.commands"), p.getProperty("topic.events"), p.getProperty("topic.results"),
+                        p.getProperty("topic.deadLetters")), Long.parseLong(p.getProperty("commitIntervalMs")),
                 p.getProperty("applicationIdPrefix"));
         Map<String, Object> overrides = new LinkedHashMap<>();
         p.stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_PREFIX))

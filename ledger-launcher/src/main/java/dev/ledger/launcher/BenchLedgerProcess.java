@@ -34,7 +34,7 @@ final class BenchLedgerProcess implements AutoCloseable {
     }
 
     /** Starts the ledger and returns once it answers HTTP (its processors are running). */
-    static BenchLedgerProcess start(Path dir, LedgerConfig config, String topicPrefix, Map<String, Object> streamsOverrides,
+    static BenchLedgerProcess start(Path dir, LedgerConfig config, Map<String, Object> streamsOverrides,
                                     List<String> jvmOptions, boolean verbose) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         var p = new Properties();
@@ -45,7 +45,10 @@ final class BenchLedgerProcess implements AutoCloseable {
         p.setProperty("partitions", Integer.toString(config.partitions()));
         p.setProperty("keyHex", HexFormat.of().formatHex(config.ledgerKey()));
         p.setProperty("stateDir", config.stateDir().toString());
-        p.setProperty("topicPrefix", topicPrefix);
+        p.setProperty("topic.commands", config.topics().commands());
+        p.setProperty("topic.events", config.topics().events());
+        p.setProperty("topic.results", config.topics().results());
+        p.setProperty("topic.deadLetters", config.topics().deadLetters());
         p.setProperty("commitIntervalMs", Long.toString(config.commitIntervalMs()));
         p.setProperty("applicationIdPrefix", config.applicationIdPrefix());
         p.setProperty("verbose", Boolean.toString(verbose));
