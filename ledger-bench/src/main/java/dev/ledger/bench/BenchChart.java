@@ -34,7 +34,8 @@ final class BenchChart {
             "kafka-limit", new Color(0x2b, 0x83, 0xba),
             "postgres-as-deployed", new Color(0xd7, 0x19, 0x1c),
             "postgres-matched", new Color(0xfd, 0xae, 0x61),
-            "ledger", new Color(0x1a, 0x96, 0x41));
+            "ledger", new Color(0x1a, 0x96, 0x41),
+            "ledger-1-partition", new Color(0x7b, 0x32, 0x94));
 
     private BenchChart() {
     }
@@ -96,8 +97,9 @@ final class BenchChart {
         }
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.setColor(Color.BLACK);
-        g.drawString(s.scenario() + " (" + s.clients() + " clients x " + s.transfersPerRequest() + "): " + what,
-                left, y0 + 24);
+        String load = s.scenario().equals(Scenario.OPEN_LOOP.key()) ? "constant rate, <= " + s.clients() + " in flight"
+                : s.clients() + " clients x " + s.transfersPerRequest();
+        g.drawString(s.scenario() + " (" + load + "): " + what, left, y0 + 24);
         // warm-up shade
         g.setColor(new Color(0xee, 0xee, 0xee));
         int warmEnd = xOf(0, tMin, tMax, left, width);

@@ -1,20 +1,20 @@
 package dev.ledger.bench;
 
 import java.net.URI;
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Where the three systems run. The ledger is reached over HTTP ({@code ledgerApi}) and its topics on
- * {@code bootstrapServers} are recognised by {@code ledgerTopic}; the limit appends to scratch topics
- * on the same broker; the baseline runs on its own PostgreSQL database. Process ids (0 when unknown)
- * let the resource sampler measure the broker and the PostgreSQL servers. {@code revision} names the
- * code measured (a git description), for the report.
+ * Where the systems run. Each ledger under test ({@code ledgers}, the first at the partition count the
+ * ledger ships with) is reached over HTTP and its topics on {@code bootstrapServers} are recognised by
+ * its own predicate; the limit appends to scratch topics on the same broker; the baseline runs on its
+ * own PostgreSQL database. Process ids (0 when unknown, or when the ledger runs inside this JVM) let the
+ * resource sampler measure each ledger, the broker and the PostgreSQL servers. {@code revision} names
+ * the code measured (a git description), for the report.
  */
 public record BenchEnvironment(
         String bootstrapServers,
-        URI ledgerApi,
-        Predicate<String> ledgerTopic,
-        int partitions,
+        List<Ledger> ledgers,
         long commitIntervalMs,
         String baselineJdbcUrl,
         String baselineUser,
@@ -23,4 +23,31 @@ public record BenchEnvironment(
         long readModelPostgresPid,
         long baselinePostgresPid,
         String revision) {
+
+    /** The system name of the ledger at the partition count the run was given (the ratios are its). */
+    public static final String LEDGER = "ledger";
+    /** The system name of the ledger at one partition, measured beside it when that count is not 1. */
+    public static final String LEDGER_ONE_PARTITION = "ledger-1-partition";
+
+    public BenchEnvironment {
+        if (ledgers.isEmpty()) throw new IllegalArgumentException("at least one ledger");
+        ledgers = List.copyOf(ledgers);
+    }
+
+    /**
+     * One ledger under test: its own topics, application ids and read-model database.
+     *
+     * @param name       its system name, {@link #LEDGER} or {@link #LEDGER_ONE_PARTITION}
+     * @param pid        its JVM, 0 when it runs inside the bench's JVM
+     * @param jvm        how its JVM runs, for the report ("child JVM -Xmx1g", ...)
+     */
+    public record Ledger(String name, URI api, Predicate<String> topic, int partitions, long pid, String jvm) {
+        public String label() {
+            return "This ledger, " + partitions + (partitions == 1 ? " partition" : " partitions") + " (HTTP)";
+        }
+    }
+
+    public Ledger primaryLedger() {
+        return ledgers.getFirst();
+    }
 }

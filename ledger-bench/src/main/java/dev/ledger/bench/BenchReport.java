@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
- * What a run tells: the two headline ratios, a table per scenario, and the files - results.json (every
+ * What a run tells: a table per scenario, the lines a script reads, and the files - results.json (every
  * figure, with the per-second timelines), bench.md (ready to paste into BENCHMARKS.md) and chart.png.
  */
 public final class BenchReport {
@@ -26,46 +26,71 @@ public final class BenchReport {
         this.results = results;
     }
 
-    /** {@code ledger/baseline = <x>} and {@code ledger/limit = <percent>%}: single scenario. */
-    public List<String> ratioLines() {
-        BenchResults.Ratios r = results.ratios();
+    /**
+     * The lines a script reads, one figure each, of the ledger at the run's partition count ("n/a" when
+     * not measured): {@code single: ledger/baseline = <x>} (against PostgreSQL as deployed),
+     * {@code batch: ledger/baseline(matched) = <x>}, {@code open-loop <rate>/s: p50 = <ms> p99 = <ms>},
+     * {@code bytes/transfer = <n>} and {@code records/transfer = <n>} (everything it wrote to Kafka, every
+     * topic and changelog, over the single scenario's run); then the same against the limit, and the
+     * ledger at one partition.
+     */
+    public List<String> scriptLines() {
+        BenchResults.Headline h = results.headline();
         return List.of(
-                "ledger/baseline = " + (r.ledgerOverBaseline() == null ? "n/a" : fmt("%.2f", r.ledgerOverBaseline())),
-                "ledger/limit = " + (r.ledgerOverLimitPercent() == null ? "n/a" : fmt("%.1f", r.ledgerOverLimitPercent())) + "%");
+                "single: ledger/baseline = " + num("%.2f", h.singleOverBaseline()),
+                "batch: ledger/baseline(matched) = " + num("%.2f", h.batchOverMatched()),
+                "open-loop " + h.openLoopRate() + "/s: p50 = " + num("%.1f", h.openLoopP50Ms()) + " p99 = "
+                        + num("%.1f", h.openLoopP99Ms()),
+                "bytes/transfer = " + num("%.0f", h.bytesPerTransfer()),
+                "records/transfer = " + num("%.2f", h.recordsPerTransfer()),
+                "single: ledger/limit = " + num("%.1f", h.singleOverLimitPercent()) + "%",
+                "batch: ledger/limit = " + num("%.1f", h.batchOverLimitPercent()) + "%",
+                "single: ledger(1 partition)/baseline = " + num("%.2f", h.onePartitionSingleOverBaseline()));
     }
 
-    /** The ratio lines, then a table per scenario: what the command prints. */
+    /** A table per scenario, then the script lines: what the command prints at the end. */
     public String text() {
         var text = new StringBuilder();
-        ratioLines().forEach(l -> text.append(l).append('\n'));
-        text.append("(single scenario, transfers/s: the ledger against the PostgreSQL ledger as deployed, and against raw Kafka appends)\n");
         for (BenchResults.ScenarioResult s : results.scenarios()) {
             text.append('\n').append(scenarioTitle(s)).append('\n').append(table(s));
         }
-        BenchResults.Ratios r = results.ratios();
-        if (r.batchLedgerOverBaselineMatched() != null || r.batchLedgerOverLimitPercent() != null) {
-            text.append("\nbatch: ledger/baseline(matched) = ").append(r.batchLedgerOverBaselineMatched() == null ? "n/a"
-                    : fmt("%.2f", r.batchLedgerOverBaselineMatched())).append(", ledger/limit = ")
-                    .append(r.batchLedgerOverLimitPercent() == null ? "n/a" : fmt("%.1f%%", r.batchLedgerOverLimitPercent()))
-                    .append('\n');
-        }
+        text.append('\n');
+        scriptLines().forEach(l -> text.append(l).append('\n'));
         return text.toString();
     }
 
-    private static String scenarioTitle(BenchResults.ScenarioResult s) {
+    private String scenarioTitle(BenchResults.ScenarioResult s) {
+        if (s.scenario().equals(Scenario.OPEN_LOOP.key())) {
+            return "Scenario " + s.scenario() + ": " + fmt("%,d", results.settings().openLoopRate())
+                    + " transfers/s offered at a constant rate, one per request, at most " + s.clients()
+                    + " in flight; latency from each request's intended send time";
+        }
         return "Scenario " + s.scenario() + ": " + s.clients() + " clients, " + s.transfersPerRequest()
                 + (s.transfersPerRequest() == 1 ? " transfer" : " transfers") + " per request";
     }
 
     /** A Markdown table, padded so that it also reads well in a terminal. */
     public String table(BenchResults.ScenarioResult s) {
+        boolean openLoop = s.scenario().equals(Scenario.OPEN_LOOP.key());
         var rows = new ArrayList<List<String>>();
-        rows.add(List.of("system", "transfers/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "failed",
-                "projection lag p99 / catch-up ms", "CPU cores: total (JVM + Kafka + PG)", "RSS MB: JVM / Kafka / PG"));
+        var header = new ArrayList<>(List.of("system", "transfers/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "failed"));
+        if (openLoop) {
+            header.add(1, "offered/s");
+            header.add("timed out");
+        }
+        header.addAll(List.of("projection lag p99 / catch-up ms", "Kafka per transfer: records / B",
+                "CPU cores: total (bench JVM + ledger + Kafka + PG)", "RSS MB: bench JVM / ledger / Kafka / PG"));
+        rows.add(header);
         for (BenchResults.SystemResult r : s.systems()) {
             BenchResults.Latency l = r.latencyMs();
-            rows.add(List.of(r.label(), fmt("%,.0f", r.transfersPerSecond()), ms(l.p50()), ms(l.p99()), ms(l.p999()),
-                    ms(l.max()), Long.toString(r.failed()), lag(r.projectionLag()), cpu(r.resources()), rss(r.resources())));
+            var row = new ArrayList<>(List.of(r.label(), fmt("%,.0f", r.transfersPerSecond()), ms(l.p50()), ms(l.p99()),
+                    ms(l.p999()), ms(l.max()), Long.toString(r.failed())));
+            if (openLoop) {
+                row.add(1, r.offeredPerSecond() == null ? "-" : fmt("%,.0f", r.offeredPerSecond()));
+                row.add(Long.toString(r.timedOut()));
+            }
+            row.addAll(List.of(lag(r.projectionLag()), written(r.written()), cpu(r.resources()), rss(r)));
+            rows.add(row);
         }
         int[] widths = new int[rows.getFirst().size()];
         rows.forEach(row -> {
@@ -106,10 +131,17 @@ public final class BenchReport {
                 .append(fmt("%,d", st.maxAmount())).append(", seed ").append(st.seed()).append("; ")
                 .append(st.warmupSeconds()).append(" s warm-up and ").append(st.measureSeconds())
                 .append(" s (batch: ").append(st.batchMeasureSeconds())
-                .append(" s) measured per system and scenario. Ledger: ").append(st.partitions())
-                .append(" partitions, commit.interval.ms ").append(st.ledgerCommitIntervalMs()).append(".\n\n");
-        ratioLines().forEach(l -> md.append("    ").append(l).append('\n'));
-        md.append('\n');
+                .append(" s) measured per system and scenario; open loop: ").append(fmt("%,d", st.openLoopRate()))
+                .append(" transfers/s offered, at most ").append(st.openLoopMaxInFlight()).append(" in flight. Ledgers: ");
+        for (int i = 0; i < st.ledgers().size(); i++) {
+            BenchResults.LedgerUnderTest l = st.ledgers().get(i);
+            md.append(i == 0 ? "" : "; ").append("`").append(l.system()).append("` ").append(l.partitions())
+                    .append(l.partitions() == 1 ? " partition, " : " partitions, ").append(l.jvm());
+        }
+        md.append("; commit.interval.ms ").append(st.ledgerCommitIntervalMs()).append(".\n\n");
+        md.append("```\n");
+        scriptLines().forEach(l -> md.append(l).append('\n'));
+        md.append("```\n\n");
         for (BenchResults.ScenarioResult s : results.scenarios()) {
             md.append("### ").append(scenarioTitle(s)).append("\n\n").append(table(s)).append('\n');
             for (BenchResults.SystemResult r : s.systems()) {
@@ -121,7 +153,8 @@ public final class BenchReport {
             md.append('\n');
         }
         BenchResults.RecordProfile p = results.ledgerRecords();
-        md.append("### What the ledger writes per transfer (measured on ").append(fmt("%,d", p.sampledTransfers()))
+        md.append("### What the ledger at ").append(st.ledgers().getFirst().partitions())
+                .append(" partitions writes per transfer (measured on ").append(fmt("%,d", p.sampledTransfers()))
                 .append(" warm-up transfers; the limit appends the same)\n\n");
         md.append("| topic | partitions | records per transfer | mean record bytes |\n|:--|--:|--:|--:|\n");
         for (BenchResults.TopicProfile t : p.topics()) {
@@ -151,17 +184,31 @@ public final class BenchReport {
                 + (lag.catchUpMs() == null ? "n/a" : fmt("%.0f", lag.catchUpMs()));
     }
 
+    private static String written(BenchResults.RecordProfile p) {
+        return p == null ? "-" : fmt("%.2f / %.0f", p.recordsPerTransfer(), p.bytesPerTransfer());
+    }
+
+    /** Ledgers in JVMs of their own are keyed by their system names; all of them count as "ledger". */
     private static String cpu(BenchResults.Resources r) {
         Map<String, Double> c = r.cpuCores();
         double pg = c.getOrDefault("postgres-read-model", 0.0) + c.getOrDefault("postgres-baseline", 0.0);
-        return fmt("%.2f (%.2f + %.2f + %.2f)", r.totalCpuCores(), c.getOrDefault("jvm", 0.0),
+        double ledgers = c.entrySet().stream().filter(e -> e.getKey().startsWith(BenchEnvironment.LEDGER))
+                .mapToDouble(Map.Entry::getValue).sum();
+        return fmt("%.2f (%.2f + %.2f + %.2f + %.2f)", r.totalCpuCores(), c.getOrDefault("jvm", 0.0), ledgers,
                 c.getOrDefault("kafka", 0.0), pg);
     }
 
-    private static String rss(BenchResults.Resources r) {
-        Map<String, Double> m = r.maxRssMb();
+    /** The ledger's RSS is the row's own ledger's; "in JVM" when it runs inside the bench's JVM. */
+    private static String rss(BenchResults.SystemResult row) {
+        Map<String, Double> m = row.resources().maxRssMb();
         double pg = m.getOrDefault("postgres-read-model", 0.0) + m.getOrDefault("postgres-baseline", 0.0);
-        return fmt("%.0f / %.0f / %.0f", m.getOrDefault("jvm", 0.0), m.getOrDefault("kafka", 0.0), pg);
+        boolean ledgerRow = row.system().startsWith(BenchEnvironment.LEDGER);
+        String ledger = !ledgerRow ? "-" : m.containsKey(row.system()) ? fmt("%.0f", m.get(row.system())) : "in JVM";
+        return fmt("%.0f / %s / %.0f / %.0f", m.getOrDefault("jvm", 0.0), ledger, m.getOrDefault("kafka", 0.0), pg);
+    }
+
+    private static String num(String format, Double value) {
+        return value == null ? "n/a" : fmt(format, value);
     }
 
     private static String ms(double value) {

@@ -11,7 +11,7 @@ public record BenchResults(
         Settings settings,
         RecordProfile ledgerRecords,
         List<ScenarioResult> scenarios,
-        Ratios ratios) {
+        Headline headline) {
 
     /** Where it ran. {@code loadAverage*}: the 1-minute load average, to show whether the machine was quiet. */
     public record Machine(String hostname, int cpus, String cpuModel, long memoryMb, String os, String jdk,
@@ -20,12 +20,21 @@ public record BenchResults(
 
     public record Settings(boolean quick, int accounts, long openingBalance, long maxAmount, long seed,
                            int singleClients, int batchClients, int batchSize, int warmupSeconds, int measureSeconds,
-                           int batchMeasureSeconds,
-                           int partitions, long ledgerCommitIntervalMs, int limitProducers,
+                           int batchMeasureSeconds, int openLoopRate, int openLoopMaxInFlight,
+                           List<LedgerUnderTest> ledgers, long ledgerCommitIntervalMs, int limitProducers,
                            Map<String, String> limitProducerConfig) {
     }
 
-    /** What the ledger wrote per transfer during the warm-up, per topic: the limit appends the same. */
+    /** A ledger the run measured: its system name, partitions, and how its JVM ran ("child JVM -Xmx1g"). */
+    public record LedgerUnderTest(String system, int partitions, String jvm) {
+    }
+
+    /**
+     * What a ledger wrote to Kafka per transfer, every topic (changelogs included), per topic: records
+     * and bytes (key + value + headers, uncompressed) divided by the transfers that caused them. During
+     * the warm-up for {@link BenchResults#ledgerRecords} (the limit appends the same), and over a whole
+     * measured run for {@link SystemResult#written}.
+     */
     public record RecordProfile(int sampledTransfers, double recordsPerTransfer, double bytesPerTransfer,
                                 List<TopicProfile> topics) {
     }
@@ -37,6 +46,12 @@ public record BenchResults(
     public record ScenarioResult(String scenario, int clients, int transfersPerRequest, List<SystemResult> systems) {
     }
 
+    /**
+     * One system in one scenario. {@code offeredPerSecond}: the open loop's constant rate (null in a
+     * closed loop); {@code timedOut}: open loop, requests without an outcome when the run's time was up
+     * (counted in {@code failed} too); {@code transfersSubmitted}: every transfer handed to the system,
+     * warm-up and tail included; {@code written}: ledger only, what it wrote to Kafka for them.
+     */
     public record SystemResult(
             String system,
             String label,
@@ -46,6 +61,10 @@ public record BenchResults(
             long completed,
             long rejected,
             long failed,
+            Double offeredPerSecond,
+            long timedOut,
+            long transfersSubmitted,
+            RecordProfile written,
             double transfersPerSecond,
             Latency latencyMs,
             ProjectionLag projectionLag,
@@ -53,6 +72,12 @@ public record BenchResults(
             Double loadAverageBefore,
             List<String> errorSamples,
             List<Point> timeline) {
+
+        public SystemResult withWritten(RecordProfile profile) {
+            return new SystemResult(system, label, description, measuredSeconds, requests, completed, rejected, failed,
+                    offeredPerSecond, timedOut, transfersSubmitted, profile, transfersPerSecond, latencyMs, projectionLag,
+                    resources, loadAverageBefore, errorSamples, timeline);
+        }
     }
 
     public record Latency(double p50, double p90, double p99, double p999, double max, double mean, long count) {
@@ -64,7 +89,8 @@ public record BenchResults(
 
     /**
      * CPU in cores (CPU seconds per second of wall time) and memory in MB, per process, over the
-     * measured window. The bench JVM holds the load generator too (and, for the ledger, the ledger).
+     * measured window: "jvm" is the bench's own (the load generator, and a ledger run inside it), each
+     * ledger in a JVM of its own is listed by its system name, then "kafka" and the PostgreSQL servers.
      * {@code otherProcessesCpuCores}: what every other process on the machine used meanwhile; more
      * than a few tenths means the run shared the CPUs and its figures are low.
      */
@@ -84,8 +110,25 @@ public record BenchResults(
                                 Double catchUpMs) {
     }
 
-    /** The headline figures: single scenario, ledger against the as-deployed baseline and the limit. */
-    public record Ratios(Double ledgerOverBaseline, Double ledgerOverLimitPercent,
-                         Double batchLedgerOverBaselineMatched, Double batchLedgerOverLimitPercent) {
+    /**
+     * The figures the bench prints as lines a script can read (see {@link BenchReport#scriptLines()}),
+     * all of the ledger at the run's partition count ({@link BenchEnvironment#LEDGER}); null when not measured.
+     *
+     * @param singleOverBaseline      single scenario, transfers/s: ledger / PostgreSQL as deployed
+     * @param singleOverLimitPercent  single scenario: ledger / Kafka limit, in percent
+     * @param batchOverMatched        batch scenario: ledger / PostgreSQL with matched durability
+     * @param batchOverLimitPercent   batch scenario: ledger / Kafka limit, in percent
+     * @param onePartitionSingleOverBaseline the same as the first, of the ledger at one partition
+     * @param openLoopRate            the open loop's offered transfers/s
+     * @param openLoopP50Ms           open loop, from each request's intended send time to its final outcome
+     * @param openLoopP99Ms           the same, p99
+     * @param bytesPerTransfer        written to Kafka, every topic, over the single scenario's run (else the
+     *                                batch scenario's, else the warm-up's)
+     * @param recordsPerTransfer      the same, records
+     */
+    public record Headline(Double singleOverBaseline, Double singleOverLimitPercent, Double batchOverMatched,
+                           Double batchOverLimitPercent, Double onePartitionSingleOverBaseline, int openLoopRate,
+                           Double openLoopP50Ms, Double openLoopP99Ms, Double bytesPerTransfer,
+                           Double recordsPerTransfer) {
     }
 }

@@ -3,7 +3,9 @@ package dev.ledger.bench;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -16,8 +18,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * One bench run: the same workload through the Kafka limit, the PostgreSQL baseline (as deployed,
- * then with matched durability) and the ledger, one after the other on the same machine, for each
- * scenario. Prints a line per step.
+ * then with matched durability) and each ledger (at the run's partition count, then at one partition),
+ * one after the other on the same machine, for each closed-loop scenario; then the open loop against
+ * each ledger. Prints a line per step.
  */
 public final class BenchRunner {
     /** Called around each measured run, for example to record a profile of one of them. */
@@ -49,31 +52,35 @@ public final class BenchRunner {
         String startedAt = Instant.now().toString();
         Double loadAtStart = BenchMachine.loadAverage();
         Workload workload = settings.workload();
-        var ledger = new LedgerHttpLoad(env.ledgerApi());
+        List<LedgerHttpLoad> ledgers = env.ledgers().stream().map(LedgerHttpLoad::new).toList();
 
-        say("Setting up %d accounts in the ledger and in the PostgreSQL baseline (load average %s) ...",
-                settings.accounts(), loadAtStart);
+        say("Setting up %d accounts in %d ledger(s) and in the PostgreSQL baseline (load average %s) ...",
+                settings.accounts(), ledgers.size(), loadAtStart);
         PostgresBaselineLedger.install(env.baselineJdbcUrl(), env.baselineUser(), env.baselinePassword(), workload);
-        ledger.setUp(workload, Math.min(32, settings.singleClients()), out);
-
-        say("Warming the ledger up (%d transfers or %d s), and measuring what it writes per transfer ...",
-                settings.ledgerWarmupTransfers(), settings.stackWarmupSeconds());
-        Map<TopicPartition, Long> before = LedgerRecords.endOffsets(env.bootstrapServers(), env.ledgerTopic());
-        List<Workload.Transfer> warmup = runAll(ledger, workload.transfers("warmup", 0, settings.ledgerWarmupTransfers()),
-                settings.singleClients(), settings.stackWarmupSeconds());
-        LedgerRecords.Profile profile = LedgerRecords.profile(env.bootstrapServers(), before, warmup,
-                new HashSet<>(workload.accountIds()));
-        BenchResults.RecordProfile records = profile.summary();
-        say("  the ledger writes %.1f records, %.0f bytes, per transfer:", records.recordsPerTransfer(),
-                records.bytesPerTransfer());
-        for (BenchResults.TopicProfile t : records.topics()) {
-            say("    %-40s %5.2f records of %5.0f B (%d partitions)", t.topic(), t.recordsPerTransfer(),
-                    t.meanRecordBytes(), t.partitions());
+        for (LedgerHttpLoad ledger : ledgers) {
+            say("  %s:", ledger.label());
+            ledger.setUp(workload, Math.min(32, settings.singleClients()), out);
         }
 
-        var resources = new ResourceSampler()
-                .watch("kafka", env.kafkaPid(), false)
-                .watch("postgres-read-model", env.readModelPostgresPid(), true)
+        var profiles = new LinkedHashMap<String, LedgerRecords.Profile>();
+        for (LedgerHttpLoad ledger : ledgers) {
+            say("Warming %s up (%d transfers or %d s), and measuring what it writes per transfer ...", ledger.label(),
+                    settings.ledgerWarmupTransfers(), settings.stackWarmupSeconds());
+            Map<TopicPartition, Long> before = LedgerRecords.endOffsets(env.bootstrapServers(), ledger.ledger().topic());
+            List<Workload.Transfer> warmup = runAll(ledger, workload.transfers("warmup", 0, settings.ledgerWarmupTransfers()),
+                    settings.singleClients(), settings.stackWarmupSeconds());
+            LedgerRecords.Profile profile = LedgerRecords.profile(env.bootstrapServers(), before, warmup,
+                    new HashSet<>(workload.accountIds()));
+            profiles.put(ledger.name(), profile);
+            sayRecords(profile.summary());
+        }
+        // the limit appends what the ledger at the run's partition count writes
+        LedgerRecords.Profile profile = profiles.get(env.primaryLedger().name());
+        BenchResults.RecordProfile records = profile.summary();
+
+        var resources = new ResourceSampler().watch("kafka", env.kafkaPid(), false);
+        env.ledgers().forEach(l -> resources.watch(l.name(), l.pid(), false));
+        resources.watch("postgres-read-model", env.readModelPostgresPid(), true)
                 .watch("postgres-baseline", env.baselinePostgresPid(), true);
         var scenarios = new ArrayList<BenchResults.ScenarioResult>();
         try (var limit = new KafkaLimit(env.bootstrapServers(), profile, settings.limitProducers())) {
@@ -82,13 +89,14 @@ public final class BenchRunner {
                 ClosedLoop.run(limit, workload, new ClosedLoop.Plan(Scenario.SINGLE, "limit-warmup", settings.singleClients(),
                         1, settings.stackWarmupSeconds(), 1), resources);
             }
-            List<LoadTarget> targets = List.of(limit,
+            var targets = new ArrayList<LoadTarget>(List.of(limit,
                     new PostgresBaselineLedger(env.baselineJdbcUrl(), env.baselineUser(), env.baselinePassword(),
                             PostgresBaselineLedger.Mode.AS_DEPLOYED),
                     new PostgresBaselineLedger(env.baselineJdbcUrl(), env.baselineUser(), env.baselinePassword(),
-                            PostgresBaselineLedger.Mode.MATCHED),
-                    ledger);
+                            PostgresBaselineLedger.Mode.MATCHED)));
+            targets.addAll(ledgers);
             for (Scenario scenario : settings.scenarios()) {
+                if (scenario == Scenario.OPEN_LOOP) continue;
                 int clients = scenario == Scenario.SINGLE ? settings.singleClients() : settings.batchClients();
                 int perRequest = scenario == Scenario.SINGLE ? 1 : settings.batchSize();
                 say("%nScenario %s: %d clients, %d transfer%s per request, %d s warm-up + %d s measured per system",
@@ -96,60 +104,135 @@ public final class BenchRunner {
                         settings.measureSeconds(scenario));
                 var plan = new ClosedLoop.Plan(scenario, scenario.key(), clients, perRequest, settings.warmupSeconds(),
                         settings.measureSeconds(scenario));
-                var systems = new ArrayList<BenchResults.SystemResult>();
-                for (LoadTarget target : targets) {
+                // the ledger first: the limit then appends what it wrote in this very scenario
+                var results = new HashMap<LoadTarget, BenchResults.SystemResult>();
+                LedgerRecords.Profile written = null;
+                for (LoadTarget target : runOrder(targets)) {
                     if (!settings.measures(target.name())) continue;
                     if (target instanceof PostgresBaselineLedger) {
                         PostgresBaselineLedger.reset(env.baselineJdbcUrl(), env.baselineUser(), env.baselinePassword(),
                                 workload);
                     }
-                    Thread.sleep(PAUSE_BETWEEN_RUNS_MS);
-                    out.printf("  %-40s ", target.label() + " ...");
-                    out.flush();
-                    listener.starting(scenario, target.name());
-                    BenchResults.SystemResult result;
-                    try {
-                        result = ClosedLoop.run(target, workload, plan, resources);
-                        systems.add(result);
-                        say("%s", summary(result));
-                    } finally {
-                        listener.finished(scenario, target.name());
-                    }
+                    if (target == limit) limit.replay(written != null ? written : profile);
+                    Measured m = measure(scenario, target, workload, () -> ClosedLoop.run(target, workload, plan, resources));
+                    if (target.name().equals(env.primaryLedger().name())) written = m.profile();
+                    results.put(target, m.result());
                 }
+                var systems = new ArrayList<BenchResults.SystemResult>();
+                targets.stream().filter(results::containsKey).forEach(t -> systems.add(results.get(t)));
                 scenarios.add(new BenchResults.ScenarioResult(scenario.key(), clients, perRequest, systems));
             }
         }
+        if (settings.scenarios().contains(Scenario.OPEN_LOOP)) {
+            say("%nScenario %s: %,d transfers/s offered, one per request, at most %d in flight, %d s warm-up + %d s measured "
+                            + "per ledger", Scenario.OPEN_LOOP.key(), settings.openLoopRate(), settings.openLoopMaxInFlight(),
+                    settings.warmupSeconds(), settings.measureSeconds());
+            var plan = new OpenLoop.Plan(Scenario.OPEN_LOOP.key(), settings.openLoopRate(), settings.openLoopMaxInFlight(),
+                    settings.warmupSeconds(), settings.measureSeconds());
+            var systems = new ArrayList<BenchResults.SystemResult>();
+            for (LedgerHttpLoad ledger : ledgers) {
+                if (!settings.measures(ledger.name())) continue;
+                systems.add(measure(Scenario.OPEN_LOOP, ledger, workload,
+                        () -> OpenLoop.run(ledger, workload, plan, resources)).result());
+            }
+            scenarios.add(new BenchResults.ScenarioResult(Scenario.OPEN_LOOP.key(), settings.openLoopMaxInFlight(), 1, systems));
+        }
         Double loadAtEnd = BenchMachine.loadAverage();
+        var ledgersOut = env.ledgers().stream()
+                .map(l -> new BenchResults.LedgerUnderTest(l.name(), l.partitions(), l.jvm())).toList();
         var settingsOut = new BenchResults.Settings(settings.quick(), settings.accounts(), settings.openingBalance(),
                 settings.maxAmount(), settings.seed(), settings.singleClients(), settings.batchClients(),
                 settings.batchSize(), settings.warmupSeconds(), settings.measureSeconds(),
-                settings.measureSeconds(Scenario.BATCH), env.partitions(),
+                settings.measureSeconds(Scenario.BATCH), settings.openLoopRate(), settings.openLoopMaxInFlight(), ledgersOut,
                 env.commitIntervalMs(), settings.limitProducers(), KafkaLimit.producerConfig());
         return new BenchResults(startedAt, env.revision(), BenchMachine.describe(loadAtStart, loadAtEnd), settingsOut, records,
-                scenarios, ratios(scenarios));
+                scenarios, headline(scenarios, records, settings.openLoopRate()));
     }
 
-    static BenchResults.Ratios ratios(List<BenchResults.ScenarioResult> scenarios) {
-        Double ledgerOverBaseline = null;
-        Double ledgerOverLimit = null;
-        Double batchOverMatched = null;
-        Double batchOverLimit = null;
-        for (BenchResults.ScenarioResult s : scenarios) {
-            Double ledger = tps(s, "ledger");
-            if (s.scenario().equals(Scenario.SINGLE.key())) {
-                ledgerOverBaseline = ratio(ledger, tps(s, "postgres-as-deployed"), 1);
-                ledgerOverLimit = ratio(ledger, tps(s, "kafka-limit"), 100);
-            } else if (s.scenario().equals(Scenario.BATCH.key())) {
-                batchOverMatched = ratio(ledger, tps(s, "postgres-matched"), 1);
-                batchOverLimit = ratio(ledger, tps(s, "kafka-limit"), 100);
-            }
+    private interface Measurement {
+        BenchResults.SystemResult run() throws Exception;
+    }
+
+    /** @param profile what a ledger wrote to Kafka for the run's transfers; null for the other systems */
+    private record Measured(BenchResults.SystemResult result, LedgerRecords.Profile profile) {
+    }
+
+    /** The ledger at the run's partitions first, then the others in the order of the table. */
+    private List<LoadTarget> runOrder(List<LoadTarget> targets) {
+        var order = new ArrayList<LoadTarget>();
+        targets.stream().filter(t -> t.name().equals(env.primaryLedger().name())).forEach(order::add);
+        targets.stream().filter(t -> !order.contains(t)).forEach(order::add);
+        return order;
+    }
+
+    /** One system in one scenario, with what a ledger wrote to Kafka for every transfer the run submitted. */
+    private Measured measure(Scenario scenario, LoadTarget target, Workload workload, Measurement measurement)
+            throws Exception {
+        Thread.sleep(PAUSE_BETWEEN_RUNS_MS);
+        out.printf("  %-40s ", target.label() + " ...");
+        out.flush();
+        Map<TopicPartition, Long> before = target instanceof LedgerHttpLoad ledger
+                ? LedgerRecords.endOffsets(env.bootstrapServers(), ledger.ledger().topic()) : null;
+        listener.starting(scenario, target.name());
+        BenchResults.SystemResult result;
+        try {
+            result = measurement.run();
+        } finally {
+            listener.finished(scenario, target.name());
         }
-        return new BenchResults.Ratios(ledgerOverBaseline, ledgerOverLimit, batchOverMatched, batchOverLimit);
+        LedgerRecords.Profile written = null;
+        if (before != null && result.transfersSubmitted() > 0) {
+            // every sequence's ids are <sequence>-<index>, the scenario's key being the sequence
+            written = LedgerRecords.profile(env.bootstrapServers(), before,
+                    workload.isTransferId(scenario.key(), result.transfersSubmitted()),
+                    new HashSet<>(workload.accountIds()), result.transfersSubmitted());
+            result = result.withWritten(written.summary());
+        }
+        say("%s", summary(result));
+        return new Measured(result, written);
     }
 
-    private static Double tps(BenchResults.ScenarioResult s, String system) {
-        return s.systems().stream().filter(r -> r.system().equals(system)).findFirst()
-                .map(BenchResults.SystemResult::transfersPerSecond).orElse(null);
+    private void sayRecords(BenchResults.RecordProfile records) {
+        say("  it writes %.2f records, %.0f bytes, per transfer:", records.recordsPerTransfer(), records.bytesPerTransfer());
+        for (BenchResults.TopicProfile t : records.topics()) {
+            say("    %-40s %6.3f records of %6.0f B (%d partitions)", t.topic(), t.recordsPerTransfer(),
+                    t.meanRecordBytes(), t.partitions());
+        }
+    }
+
+    /** The figures of the ledger at the run's partition count; see {@link BenchResults.Headline}. */
+    static BenchResults.Headline headline(List<BenchResults.ScenarioResult> scenarios, BenchResults.RecordProfile warmup,
+                                          int openLoopRate) {
+        String ledger = BenchEnvironment.LEDGER;
+        BenchResults.SystemResult single = result(scenarios, Scenario.SINGLE, ledger);
+        BenchResults.SystemResult batch = result(scenarios, Scenario.BATCH, ledger);
+        BenchResults.SystemResult openLoop = result(scenarios, Scenario.OPEN_LOOP, ledger);
+        BenchResults.RecordProfile written = single != null && single.written() != null ? single.written()
+                : batch != null && batch.written() != null ? batch.written() : warmup;
+        boolean openLoopDecided = openLoop != null && openLoop.latencyMs().count() > 0;
+        return new BenchResults.Headline(
+                ratio(tps(scenarios, Scenario.SINGLE, ledger), tps(scenarios, Scenario.SINGLE, "postgres-as-deployed"), 1),
+                ratio(tps(scenarios, Scenario.SINGLE, ledger), tps(scenarios, Scenario.SINGLE, "kafka-limit"), 100),
+                ratio(tps(scenarios, Scenario.BATCH, ledger), tps(scenarios, Scenario.BATCH, "postgres-matched"), 1),
+                ratio(tps(scenarios, Scenario.BATCH, ledger), tps(scenarios, Scenario.BATCH, "kafka-limit"), 100),
+                ratio(tps(scenarios, Scenario.SINGLE, BenchEnvironment.LEDGER_ONE_PARTITION),
+                        tps(scenarios, Scenario.SINGLE, "postgres-as-deployed"), 1),
+                openLoopRate,
+                openLoopDecided ? openLoop.latencyMs().p50() : null,
+                openLoopDecided ? openLoop.latencyMs().p99() : null,
+                written == null ? null : written.bytesPerTransfer(),
+                written == null ? null : written.recordsPerTransfer());
+    }
+
+    private static BenchResults.SystemResult result(List<BenchResults.ScenarioResult> scenarios, Scenario scenario,
+                                                    String system) {
+        return scenarios.stream().filter(s -> s.scenario().equals(scenario.key()))
+                .flatMap(s -> s.systems().stream()).filter(r -> r.system().equals(system)).findFirst().orElse(null);
+    }
+
+    private static Double tps(List<BenchResults.ScenarioResult> scenarios, Scenario scenario, String system) {
+        BenchResults.SystemResult r = result(scenarios, scenario, system);
+        return r == null ? null : r.transfersPerSecond();
     }
 
     private static Double ratio(Double a, Double b, double scale) {
@@ -160,7 +243,15 @@ public final class BenchRunner {
     private static String summary(BenchResults.SystemResult r) {
         String text = String.format("%,10.0f transfers/s   p50 %8.2f ms   p99 %8.2f ms   max %8.1f ms",
                 r.transfersPerSecond(), r.latencyMs().p50(), r.latencyMs().p99(), r.latencyMs().max());
-        if (r.failed() > 0) text += "   " + r.failed() + " failed " + r.errorSamples();
+        if (r.offeredPerSecond() != null) text += String.format("   (offered %,.0f/s)", r.offeredPerSecond());
+        if (r.failed() > 0) {
+            text += "   " + r.failed() + " failed" + (r.timedOut() > 0 ? " (" + r.timedOut() + " timed out)" : "") + " "
+                    + r.errorSamples();
+        }
+        if (r.written() != null) {
+            text += String.format("   wrote %.2f records, %.0f B per transfer", r.written().recordsPerTransfer(),
+                    r.written().bytesPerTransfer());
+        }
         if (r.resources().otherProcessesCpuCores() > DISTURBED_CORES) {
             text += String.format("   (other processes used %.2f cores meanwhile: disturbed)", r.resources().otherProcessesCpuCores());
         }

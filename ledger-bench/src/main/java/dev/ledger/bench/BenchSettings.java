@@ -11,6 +11,9 @@ import java.util.List;
  *                               {@link LedgerRecords})
  * @param stackWarmupSeconds     at most this long for the ledger's warm-up, and as long again of
  *                               unmeasured Kafka-limit load: a fresh broker runs interpreted for a while
+ * @param openLoopRate           transfers per second the open-loop scenario offers (see {@link OpenLoop})
+ * @param openLoopMaxInFlight    requests of the open loop in flight at most; a request due while all are
+ *                               taken waits, and its wait counts in its latency
  */
 public record BenchSettings(
         boolean quick,
@@ -26,16 +29,21 @@ public record BenchSettings(
         int ledgerWarmupTransfers,
         int stackWarmupSeconds,
         int limitProducers,
+        int openLoopRate,
+        int openLoopMaxInFlight,
         List<Scenario> scenarios,
         List<String> systems) {
 
     public static final long OPENING_BALANCE = 1_000_000_000L;
     public static final long MAX_AMOUNT = 100_000L;
     public static final long SEED = 20_260_101L;
+    public static final int OPEN_LOOP_RATE = 1_000;
+    public static final int OPEN_LOOP_MAX_IN_FLIGHT = 512;
 
     public BenchSettings {
         if (singleClients < 1 || batchClients < 1 || batchSize < 1) throw new IllegalArgumentException("clients and batch size must be positive");
         if (warmupSeconds < 0 || measureSeconds < 1) throw new IllegalArgumentException("durations must be positive");
+        if (openLoopRate < 1 || openLoopMaxInFlight < 1) throw new IllegalArgumentException("the open loop's rate and in-flight bound must be positive");
         scenarios = List.copyOf(scenarios);
         systems = List.copyOf(systems);
     }
@@ -45,10 +53,10 @@ public record BenchSettings(
         return systems.isEmpty() || systems.contains(system);
     }
 
-    /** About two minutes: 200 accounts, 2 s of warm-up and 5 s (batch: 10 s) measured per system and scenario. */
+    /** A few minutes: 200 accounts, 2 s of warm-up and 5 s (batch: 10 s) measured per system and scenario. */
     public static BenchSettings quickRun() {
         return new BenchSettings(true, 200, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 2, 5, 5_000, 6, 1,
-                List.of(Scenario.values()), List.of());
+                OPEN_LOOP_RATE, OPEN_LOOP_MAX_IN_FLIGHT, List.of(Scenario.values()), List.of());
     }
 
     /**
@@ -58,12 +66,12 @@ public record BenchSettings(
      */
     public static BenchSettings fullRun() {
         return new BenchSettings(false, 2_000, OPENING_BALANCE, MAX_AMOUNT, SEED, 64, 4, 1000, 5, 30, 200_000, 90, 1,
-                List.of(Scenario.values()), List.of());
+                OPEN_LOOP_RATE, OPEN_LOOP_MAX_IN_FLIGHT, List.of(Scenario.values()), List.of());
     }
 
-    /** For the smoke test: a few hundred transfers, a second or two per system. */
+    /** For the smoke test: a few hundred transfers, a second or two per system, an open loop of 100/s. */
     public static BenchSettings tinyRun() {
-        return new BenchSettings(true, 50, OPENING_BALANCE, MAX_AMOUNT, SEED, 8, 2, 100, 1, 1, 200, 2, 1,
+        return new BenchSettings(true, 50, OPENING_BALANCE, MAX_AMOUNT, SEED, 8, 2, 100, 1, 1, 200, 2, 1, 100, 64,
                 List.of(Scenario.values()), List.of());
     }
 
@@ -81,26 +89,37 @@ public record BenchSettings(
 
     public BenchSettings with(int accounts, int warmupSeconds, int measureSeconds) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 
     public BenchSettings withClients(int singleClients, int batchClients, int batchSize, int limitProducers) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 
     public BenchSettings withScenarios(List<Scenario> scenarios) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 
     public BenchSettings withSystems(List<String> systems) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
+    }
+
+    public BenchSettings withOpenLoop(int openLoopRate, int openLoopMaxInFlight) {
+        return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 
     public BenchSettings withSeed(long seed) {
         return new BenchSettings(quick, accounts, openingBalance, maxAmount, seed, singleClients, batchClients, batchSize,
-                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, scenarios, systems);
+                warmupSeconds, measureSeconds, ledgerWarmupTransfers, stackWarmupSeconds, limitProducers, openLoopRate,
+                openLoopMaxInFlight, scenarios, systems);
     }
 }

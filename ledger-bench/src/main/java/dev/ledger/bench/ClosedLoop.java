@@ -72,7 +72,7 @@ public final class ClosedLoop {
         double seconds = recorder.measuredSeconds();
         return new BenchResults.SystemResult(target.name(), target.label(), target.description(plan.scenario()),
                 round(seconds, 1), totals.requests(), totals.completed(), totals.rejected(), totals.failed(),
-                round(decided / seconds, 1), latency(totals.latency()), lag, used, loadBefore,
+                null, 0, next.get(), null, round(decided / seconds, 1), latency(totals.latency()), lag, used, loadBefore,
                 recorder.errorSamples(), recorder.timeline());
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.ledger.kafka.ProcessorProducerSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -31,37 +32,34 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the same partition counts, keyed the same way (the transfer's id, its accounts).
  *
  * <p>How it is made comparable with the ledger. The ledger's command processor is one stream thread
- * with one transactional, idempotent producer ({@code exactly_once_v2}, acks=all, linger.ms=1, lz4),
- * and it commits many transfers' records per transaction. The limit uses the same producer settings
- * and as many producers ({@code producers}, 1 by default), and it group-commits: a producer thread
+ * with one transactional, idempotent producer ({@code exactly_once_v2}), and it commits many transfers'
+ * records per transaction. The limit's producers are built from the processor's own producer settings
+ * ({@link ProcessorProducerSettings#producerConfig()}: acks=all, idempotent, linger, batch size, lz4);
+ * it has as many producers ({@code producers}, 1 by default), and it group-commits: a producer thread
  * takes everything the clients have submitted, appends it in one transaction, commits, answers those
  * clients, and starts the next transaction at once with whatever arrived meanwhile. So the limit never
  * waits for a commit interval, never reads, never decides, never commits consumer offsets: each
- * transfer costs one append and one share of a commit, where the ledger needs five hops, each a
- * transaction on the processor plus a fetch of the previous hop's output. The clients are the same
+ * transfer costs its share of the appends and of a commit, where the ledger also reads, decides and
+ * commits consumer offsets (and, across partitions, hops through the saga). Where the ledger writes one
+ * record for many transfers (a batch of commands, of events, of results), the limit does the same: a
+ * topic's records per transfer may be a fraction, and the limit appends a record of that topic once
+ * per so many transfers, keeping the fraction's remainder per client. The clients are the same
  * closed loop as for the other systems (64 clients of one transfer, or a few of 1000), and a
  * transfer's latency is from its submission to the commit of the transaction holding its records.
  */
 public final class KafkaLimit implements LoadTarget, AutoCloseable {
     public static final String TOPIC_PREFIX = "bench.limit.";
 
-    private final LedgerRecords.Profile profile;
+    private final String bootstrapServers;
+    private volatile LedgerRecords.Profile profile;
     private final List<Committer> committers = new ArrayList<>();
-    private final Map<String, String> scratchTopics = new LinkedHashMap<>();
+    private final Map<String, String> scratchTopics = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger sessions = new AtomicInteger();
 
-    /**
-     * What the ledger's command processor sets on its producer (LedgerCommandProcessor.streamsConfig
-     * and Kafka Streams' exactly_once_v2 defaults); transactional.id comes on top.
-     */
+    /** The ledger's command-processor producer settings, shared with it; transactional.id comes on top. */
     public static Map<String, String> producerConfig() {
         var config = new LinkedHashMap<String, String>();
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "10000");
-        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        ProcessorProducerSettings.producerConfig().forEach((key, value) -> config.put(key, String.valueOf(value)));
         return config;
     }
 
@@ -72,14 +70,24 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
     /** @param overrides producer settings on top of {@link #producerConfig()}, for experiments */
     public KafkaLimit(String bootstrapServers, LedgerRecords.Profile profile, int producers, Map<String, String> overrides) {
         if (producers < 1) throw new IllegalArgumentException("at least one producer");
-        this.profile = profile;
-        createScratchTopics(bootstrapServers);
+        this.bootstrapServers = bootstrapServers;
+        replay(profile);
         try {
             for (int i = 0; i < producers; i++) committers.add(new Committer(bootstrapServers, i, overrides));
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * What the limit appends per transfer from now on: the bench gives it what the ledger wrote in the
+     * scenario about to be measured (a batch of 1000 transfers writes fewer, larger records per transfer
+     * than single requests do). Sessions opened afterwards use it.
+     */
+    public void replay(LedgerRecords.Profile profile) {
+        this.profile = profile;
+        createScratchTopics(bootstrapServers);
     }
 
     @Override
@@ -94,14 +102,15 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
 
     @Override
     public String description(Scenario scenario) {
-        return String.format("%.1f records (%.0f B) per transfer appended to %d scratch topics by %d transactional "
-                        + "producer(s), group commit; latency = submit to commit",
+        return String.format("%.2f records (%.0f B) per transfer, as the ledger wrote them, appended to %d scratch topics "
+                        + "by %d transactional producer(s) with the ledger's producer settings, group commit; latency = submit to commit",
                 profile.recordsPerTransfer(), profile.summary().bytesPerTransfer(), profile.topics().size(),
                 committers.size());
     }
 
     @Override
     public Session openSession() {
+        LedgerRecords.Profile profile = this.profile;
         Committer committer = committers.get(Math.floorMod(sessions.getAndIncrement(), committers.size()));
         var accumulated = new double[profile.topics().size()];
         var cursor = new int[profile.topics().size()];
@@ -136,7 +145,7 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
         };
     }
 
-    private void createScratchTopics(String bootstrapServers) {
+    private synchronized void createScratchTopics(String bootstrapServers) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
             var create = new ArrayList<NewTopic>();

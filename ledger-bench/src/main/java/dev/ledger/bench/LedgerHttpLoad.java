@@ -45,6 +45,7 @@ public final class LedgerHttpLoad implements LoadTarget {
     /** Accounts per catch-up read: tokens stay far below the API's 2048 accounts. */
     private static final int CATCH_UP_CHUNK = 500;
 
+    private final BenchEnvironment.Ledger ledger;
     private final URI api;
     private final HttpClient http;
     private final Map<String, Long> positions = new ConcurrentHashMap<>();
@@ -57,28 +58,35 @@ public final class LedgerHttpLoad implements LoadTarget {
     private record Answer(String token, String account, long nanos) {
     }
 
-    public LedgerHttpLoad(URI api) {
-        this.api = api;
+    public LedgerHttpLoad(BenchEnvironment.Ledger ledger) {
+        this.ledger = ledger;
+        this.api = ledger.api();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
     }
 
+    public BenchEnvironment.Ledger ledger() {
+        return ledger;
+    }
+
     @Override
     public String name() {
-        return "ledger";
+        return ledger.name();
     }
 
     @Override
     public String label() {
-        return "This ledger (HTTP, end to end)";
+        return ledger.label();
     }
 
     @Override
     public String description(Scenario scenario) {
         return (scenario == Scenario.BATCH ? "POST /v1/transfers/batch" : "POST /v1/transfers")
-                + " with Prefer: wait=30, polling GET /v1/transfers/{id} while PENDING; latency = submit to final outcome";
+                + " with Prefer: wait=30, polling GET /v1/transfers/{id} while PENDING; latency = "
+                + (scenario == Scenario.OPEN_LOOP ? "intended send time" : "submit") + " to final outcome; "
+                + ledger.partitions() + " partitions, " + ledger.jvm();
     }
 
     // ---------------------------------------------------------------- setup

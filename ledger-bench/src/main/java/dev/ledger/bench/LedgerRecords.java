@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
@@ -29,11 +30,19 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * committed in between is read back (read_committed, so neither aborted records nor transaction
  * markers count). Per topic that gives the records per transfer and real record bytes, which the
  * Kafka limit then replays: the same count, the same sizes, the same compressibility.
+ *
+ * <p>Nothing here assumes one record per command or per event: a record that carries a batch of
+ * commands, events or results counts once, with its whole size, and the figures per transfer are the
+ * records and bytes divided by the transfers that caused them. Counts per transfer may therefore be
+ * fractions (a command record per 40 transfers: 0.025). The bytes are counted over every record read;
+ * the templates the limit replays are a uniform sample of them (reservoir sampling), so that their
+ * sizes stand for the whole run, not for its first records.
  */
 public final class LedgerRecords {
     /** Records kept per topic as templates: plenty for variety, little memory. */
     private static final int TEMPLATES_PER_TOPIC = 4_000;
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    private static final long TEMPLATE_SEED = 42;
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(300);
 
     private LedgerRecords() {
     }
@@ -53,11 +62,12 @@ public final class LedgerRecords {
     public record Template(KeyRole role, String key, byte[] value, Header[] headers, int bytes) {
     }
 
-    /** The records of one ledger topic, and how many of them one transfer causes. */
-    public record TopicTemplates(String topic, int partitions, double recordsPerTransfer, List<Template> templates) {
-        double meanBytes() {
-            return templates.stream().mapToInt(Template::bytes).average().orElse(0);
-        }
+    /**
+     * The records of one ledger topic, how many of them one transfer causes, and their mean size (key,
+     * value and headers, uncompressed) over every record read.
+     */
+    public record TopicTemplates(String topic, int partitions, double recordsPerTransfer, double meanBytes,
+                                 List<Template> templates) {
     }
 
     /** The ledger's records per transfer, topic by topic. */
@@ -89,16 +99,49 @@ public final class LedgerRecords {
 
     /**
      * Reads what the ledger committed since {@code before}, caused by {@code transfers} (whose ids
-     * and accounts tell the key roles apart).
+     * and accounts tell the key roles apart), and keeps templates for the limit.
      */
     public static Profile profile(String bootstrapServers, Map<TopicPartition, Long> before,
                                   List<Workload.Transfer> transfers, Set<String> accounts) {
         var transferIds = new java.util.HashSet<String>();
         transfers.forEach(t -> transferIds.add(t.id()));
-        var counts = new TreeMap<String, Long>();
+        return profile(bootstrapServers, before, transferIds::contains, accounts, transfers.size());
+    }
+
+    /**
+     * Reads what the ledger committed since {@code before}, caused by {@code transfers} transfers whose
+     * ids {@code transferId} recognises: records and bytes over every record, and templates for the limit.
+     */
+    public static Profile profile(String bootstrapServers, Map<TopicPartition, Long> before,
+                                  Predicate<String> transferId, Set<String> accounts, long transfers) {
+        if (transfers < 1) throw new IllegalArgumentException("no transfers to divide by");
+        var random = new SplittableRandom(TEMPLATE_SEED);
         var templates = new TreeMap<String, List<Template>>();
-        var partitionsOf = new TreeMap<String, Integer>();
-        before.keySet().forEach(tp -> partitionsOf.merge(tp.topic(), 1, Integer::sum));
+        Map<String, long[]> counted = read(bootstrapServers, before, (r, seen) -> {
+            List<Template> list = templates.computeIfAbsent(r.topic(), t -> new ArrayList<>());
+            // reservoir sampling: after n records, each of them is in the sample with the same chance
+            if (list.size() < TEMPLATES_PER_TOPIC) {
+                list.add(template(r, transferId, accounts));
+            } else {
+                long slot = random.nextLong(seen);
+                if (slot < TEMPLATES_PER_TOPIC) list.set((int) slot, template(r, transferId, accounts));
+            }
+        });
+        var partitionsOf = partitionsOf(before);
+        var topics = new ArrayList<TopicTemplates>();
+        counted.forEach((topic, c) -> topics.add(new TopicTemplates(topic, partitionsOf.get(topic),
+                c[0] / (double) transfers, c[1] / (double) c[0], templates.get(topic))));
+        return new Profile((int) Math.min(Integer.MAX_VALUE, transfers), topics);
+    }
+
+    private interface RecordSink {
+        /** {@code seen}: records of this topic read so far, this one included. */
+        void accept(ConsumerRecord<String, byte[]> record, long seen);
+    }
+
+    /** Reads every committed record between {@code before} and the end offsets now; per topic {records, bytes}. */
+    private static Map<String, long[]> read(String bootstrapServers, Map<TopicPartition, Long> before, RecordSink sink) {
+        var counted = new TreeMap<String, long[]>();
         try (var consumer = consumer(bootstrapServers)) {
             var partitions = new ArrayList<>(before.keySet());
             consumer.assign(partitions);
@@ -109,27 +152,39 @@ public final class LedgerRecords {
                 if (System.nanoTime() > deadline) throw new IllegalStateException("could not read the ledger's topics");
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) continue;
-                    counts.merge(r.topic(), 1L, Long::sum);
-                    List<Template> list = templates.computeIfAbsent(r.topic(), t -> new ArrayList<>());
-                    if (list.size() < TEMPLATES_PER_TOPIC) list.add(template(r, transferIds, accounts));
+                    long[] c = counted.computeIfAbsent(r.topic(), t -> new long[2]);
+                    c[0]++;
+                    c[1] += bytes(r);
+                    sink.accept(r, c[0]);
                 }
             }
         }
-        var topics = new ArrayList<TopicTemplates>();
-        counts.forEach((topic, count) -> topics.add(new TopicTemplates(topic, partitionsOf.get(topic),
-                count / (double) transfers.size(), templates.get(topic))));
-        return new Profile(transfers.size(), topics);
+        return counted;
     }
 
-    private static Template template(ConsumerRecord<String, byte[]> r, Set<String> transferIds, Set<String> accounts) {
+    private static Map<String, Integer> partitionsOf(Map<TopicPartition, Long> offsets) {
+        var partitionsOf = new TreeMap<String, Integer>();
+        offsets.keySet().forEach(tp -> partitionsOf.merge(tp.topic(), 1, Integer::sum));
+        return partitionsOf;
+    }
+
+    /** Key, value and headers, uncompressed: what a record costs before the producer compresses its batch. */
+    private static int bytes(ConsumerRecord<String, byte[]> r) {
+        int bytes = (r.key() == null ? 0 : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                + (r.value() == null ? 0 : r.value().length);
+        for (Header h : r.headers()) bytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        return bytes;
+    }
+
+    private static Template template(ConsumerRecord<String, byte[]> r, Predicate<String> transferId, Set<String> accounts) {
         String key = r.key();
         KeyRole role;
         String kept = key;
         if (key == null) {
             role = KeyRole.LITERAL;
-        } else if (transferIds.contains(key)) {
+        } else if (transferId.test(key)) {
             role = KeyRole.TRANSFER;
-        } else if (key.indexOf('/') > 0 && transferIds.contains(key.substring(0, key.indexOf('/')))) {
+        } else if (key.indexOf('/') > 0 && transferId.test(key.substring(0, key.indexOf('/')))) {
             role = KeyRole.TRANSFER_WITH_SUFFIX;
             kept = key.substring(key.indexOf('/'));
         } else if (accounts.contains(key)) {
@@ -137,10 +192,7 @@ public final class LedgerRecords {
         } else {
             role = KeyRole.LITERAL;
         }
-        Header[] headers = r.headers().toArray();
-        int bytes = (key == null ? 0 : key.length()) + (r.value() == null ? 0 : r.value().length);
-        for (Header h : headers) bytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
-        return new Template(role, kept, r.value(), headers, bytes);
+        return new Template(role, kept, r.value(), r.headers().toArray(), bytes(r));
     }
 
     private static Map<String, TopicDescription> describe(String bootstrapServers, Predicate<String> ledgerTopic) {

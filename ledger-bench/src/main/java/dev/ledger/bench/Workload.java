@@ -53,6 +53,17 @@ public record Workload(int accounts, long openingBalance, long maxAmount, long s
         return new Transfer(sequence + "-" + index, accountId(debit), accountId(credit), amount);
     }
 
+    /** Recognises the ids of the first {@code count} transfers of a sequence, without listing them. */
+    public java.util.function.Predicate<String> isTransferId(String sequence, long count) {
+        String prefix = sequence + "-";
+        return id -> {
+            if (id == null || !id.startsWith(prefix) || id.length() == prefix.length()) return false;
+            String index = id.substring(prefix.length());
+            if (!index.chars().allMatch(Character::isDigit) || index.length() > 18) return false;
+            return Long.parseLong(index) < count;
+        };
+    }
+
     public List<Transfer> transfers(String sequence, long from, int count) {
         var list = new ArrayList<Transfer>(count);
         for (int i = 0; i < count; i++) list.add(transfer(sequence, from + i));

@@ -2,13 +2,13 @@ package dev.ledger.command;
 
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.LedgerTopics;
+import dev.ledger.kafka.ProcessorProducerSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -28,8 +28,6 @@ public final class LedgerCommandProcessor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerCommandProcessor.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     static final long POLL_MS = 5;
-    static final int LINGER_MS = 100;
-    static final int BATCH_BYTES = 512 * 1024;
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
@@ -98,12 +96,8 @@ public final class LedgerCommandProcessor implements AutoCloseable {
         props.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
-        // Every commit flushes the producer, so a linger longer than the commit interval adds no latency:
-        // it only gathers what one cycle writes into one request per partition instead of many small ones
-        // (measured in BENCHMARKS.md: +24% transfers/s).
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), LINGER_MS);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), BATCH_BYTES);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // one shared map: the bench's Kafka-limit row builds its producers from the same settings
+        ProcessorProducerSettings.producerConfig().forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
         return props;
     }
 

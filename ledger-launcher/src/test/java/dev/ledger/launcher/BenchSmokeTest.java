@@ -27,26 +27,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The benchmark runs end to end and reports every row: a tiny run (50 accounts, a couple of seconds
- * per system) against a ledger on the test JVM's shared broker and PostgreSQL. A benchmark is not a
- * test: nothing here asserts a speed, only that each system was driven, nothing failed, money was
- * conserved in the baseline, and the report files hold every scenario and system.
+ * per system, an open loop of 100/s) against two ledgers on the test JVM's shared broker and PostgreSQL,
+ * one at 4 partitions and one at 1 (the bench's two ledger rows; here in the test's JVM, where
+ * {@code ./ledger bench} runs each in a child JVM). A benchmark is not a test: nothing here asserts a
+ * speed, only that each system was driven, nothing failed, money was conserved in the baseline, what
+ * the ledgers wrote to Kafka was counted, and the report holds every scenario, system and script line.
  */
 class BenchSmokeTest {
-    private static final List<String> SYSTEMS = List.of("kafka-limit", "postgres-as-deployed", "postgres-matched", "ledger");
+    private static final List<String> SYSTEMS = List.of("kafka-limit", "postgres-as-deployed", "postgres-matched",
+            BenchEnvironment.LEDGER, BenchEnvironment.LEDGER_ONE_PARTITION);
+    private static final List<String> LEDGERS = List.of(BenchEnvironment.LEDGER, BenchEnvironment.LEDGER_ONE_PARTITION);
 
     @Test
     void a_tiny_bench_drives_every_system_and_writes_its_report(@TempDir Path dir) throws Exception {
         BenchSettings settings = BenchSettings.tinyRun();
         var output = new StringWriter();
         BenchResults results;
-        try (LedgerHarness ledger = LedgerHarness.start("bench");
+        try (LedgerHarness ledger = LedgerHarness.startWithPartitions("bench", 4);
+             LedgerHarness onePartition = LedgerHarness.startWithPartitions("bench-1", 1);
              BaselinePostgres baseline = BaselinePostgres.start(dir.resolve("baseline-postgres"))) {
-            LedgerConfig config = ledger.config();
-            var topics = List.of(config.topics().commands(), config.topics().events(), config.topics().results(),
-                    config.topics().deadLetters());
-            var env = new BenchEnvironment(config.bootstrapServers(), URI.create(ledger.baseUrl() + "/"),
-                    name -> topics.contains(name) || name.startsWith(config.applicationIdPrefix() + "-"),
-                    config.partitions(), config.commitIntervalMs(), baseline.jdbcUrl(), BaselinePostgres.USER, "",
+            var env = new BenchEnvironment(ledger.config().bootstrapServers(),
+                    List.of(underTest(BenchEnvironment.LEDGER, ledger), underTest(BenchEnvironment.LEDGER_ONE_PARTITION, onePartition)),
+                    ledger.config().commitIntervalMs(), baseline.jdbcUrl(), BaselinePostgres.USER, "",
                     SharedInfrastructure.get().kafkaPid(), SharedInfrastructure.get().postgresPid(), baseline.pid(),
                     "smoke test");
             results = new BenchRunner(settings, env, new PrintWriter(new Tee(output), true), null).run();
@@ -60,26 +62,49 @@ class BenchSmokeTest {
         var report = new BenchReport(results);
         report.write(dir.resolve("out"), "./ledger bench (smoke test)");
 
-        assertThat(output.toString()).contains("records", "Scenario single", "Scenario batch");
-        assertThat(report.text()).contains("ledger/baseline = ", "ledger/limit = ");
+        assertThat(output.toString()).contains("records", "Scenario single", "Scenario batch", "Scenario open-loop");
+        // the script lines, each with a figure, at the end of what the command prints
+        List<String> lines = report.text().strip().lines().toList();
+        assertThat(lines.subList(lines.size() - report.scriptLines().size(), lines.size()))
+                .anyMatch(l -> l.matches("single: ledger/baseline = \\d+\\.\\d\\d"))
+                .anyMatch(l -> l.matches("batch: ledger/baseline\\(matched\\) = \\d+\\.\\d\\d"))
+                .anyMatch(l -> l.matches("open-loop 100/s: p50 = \\d+\\.\\d p99 = \\d+\\.\\d"))
+                .anyMatch(l -> l.matches("bytes/transfer = \\d+"))
+                .anyMatch(l -> l.matches("records/transfer = \\d+\\.\\d\\d"))
+                .anyMatch(l -> l.matches("single: ledger\\(1 partition\\)/baseline = \\d+\\.\\d\\d"));
         assertThat(results.ledgerRecords().recordsPerTransfer()).isPositive();
-        assertThat(results.scenarios()).extracting(BenchResults.ScenarioResult::scenario).containsExactly("single", "batch");
+        assertThat(results.headline().bytesPerTransfer()).isPositive();
+        assertThat(results.scenarios()).extracting(BenchResults.ScenarioResult::scenario)
+                .containsExactly("single", "batch", "open-loop");
         for (BenchResults.ScenarioResult scenario : results.scenarios()) {
-            assertThat(scenario.systems()).extracting(BenchResults.SystemResult::system).containsExactlyElementsOf(SYSTEMS);
+            boolean openLoop = scenario.scenario().equals("open-loop");
+            assertThat(scenario.systems()).extracting(BenchResults.SystemResult::system)
+                    .containsExactlyElementsOf(openLoop ? LEDGERS : SYSTEMS);
             for (BenchResults.SystemResult system : scenario.systems()) {
                 assertThat(system.failed()).as(scenario.scenario() + " " + system.system() + " " + system.errorSamples()).isZero();
                 assertThat(system.timeline()).as("outcomes of " + system.system()).anyMatch(p -> p.transfers() > 0);
+                if (LEDGERS.contains(system.system())) {
+                    assertThat(system.written()).as("what " + system.system() + " wrote").isNotNull();
+                    assertThat(system.written().bytesPerTransfer()).isPositive();
+                }
             }
-            BenchResults.SystemResult ledgerRow = scenario.systems().getLast();
-            assertThat(ledgerRow.projectionLag()).isNotNull();
-            assertThat(ledgerRow.projectionLag().catchUpMs()).as("the read model caught up").isNotNull();
+            if (openLoop) {
+                assertThat(scenario.systems()).allMatch(r -> r.offeredPerSecond() == 100.0 && r.completed() > 0);
+                continue;
+            }
+            for (BenchResults.SystemResult ledgerRow : scenario.systems().subList(3, 5)) {
+                assertThat(ledgerRow.projectionLag()).isNotNull();
+                assertThat(ledgerRow.projectionLag().catchUpMs()).as("the read model caught up").isNotNull();
+            }
         }
 
         Path out = dir.resolve("out");
         JsonNode json = new ObjectMapper().readTree(out.resolve(BenchReport.JSON_FILE).toFile());
-        assertThat(json.path("scenarios")).hasSize(2);
+        assertThat(json.path("scenarios")).hasSize(3);
+        assertThat(json.path("headline").path("openLoopP99Ms").isNumber()).isTrue();
         for (JsonNode scenario : json.path("scenarios")) {
-            assertThat(scenario.path("systems")).hasSize(SYSTEMS.size());
+            assertThat(scenario.path("systems")).hasSize(scenario.path("scenario").asText().equals("open-loop")
+                    ? LEDGERS.size() : SYSTEMS.size());
             for (JsonNode system : scenario.path("systems")) {
                 assertThat(system.has("transfersPerSecond")).isTrue();
                 assertThat(system.path("latencyMs").has("p999")).isTrue();
@@ -87,11 +112,21 @@ class BenchSmokeTest {
             }
         }
         String markdown = Files.readString(out.resolve(BenchReport.MARKDOWN_FILE));
-        assertThat(markdown).contains("ledger/baseline = ", "ledger/limit = ", "Kafka limit", "PostgreSQL ledger, as deployed",
-                "PostgreSQL ledger, matched durability", "This ledger", "chart.png");
+        assertThat(markdown).contains("single: ledger/baseline = ", "open-loop 100/s: p50 = ", "bytes/transfer = ", "Kafka limit",
+                "PostgreSQL ledger, as deployed", "PostgreSQL ledger, matched durability", "This ledger, 4 partitions",
+                "This ledger, 1 partition", "chart.png");
         BufferedImage chart = ImageIO.read(out.resolve(BenchReport.CHART_FILE).toFile());
         assertThat(chart).isNotNull();
         assertThat(chart.getWidth()).isPositive();
+    }
+
+    private static BenchEnvironment.Ledger underTest(String system, LedgerHarness harness) {
+        LedgerConfig config = harness.config();
+        var topics = List.of(config.topics().commands(), config.topics().events(), config.topics().results(),
+                config.topics().deadLetters());
+        return new BenchEnvironment.Ledger(system, URI.create(harness.baseUrl() + "/"),
+                name -> topics.contains(name) || name.startsWith(config.applicationIdPrefix() + "-"),
+                config.partitions(), 0, "in the test JVM");
     }
 
     /** The bench's progress, kept for the assertions and shown in the test's output. */
