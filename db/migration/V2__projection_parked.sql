@@ -7,10 +7,11 @@ CREATE TABLE projection_parked (
     topic           text        NOT NULL,
     event_partition integer     NOT NULL CHECK (event_partition >= 0),
     event_offset    bigint      NOT NULL CHECK (event_offset >= 0),
+    event_index     integer     NOT NULL DEFAULT 0 CHECK (event_index >= 0), -- the event's place in its record (a batch)
     record_key      bytea,                -- as written: a foreign producer's key need not be text
     event_id        text,                 -- when the record could be read
     reason          text        NOT NULL, -- why the partition is stuck (on its first row) or parked behind it
-    raw_value       bytea,                -- the record's value exactly as read from Kafka
+    raw_value       bytea,                -- the event's bytes exactly as read (the whole record's if it could not be split)
     parked_at       timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (topic, event_partition, event_offset)
+    PRIMARY KEY (topic, event_partition, event_offset, event_index)
 );

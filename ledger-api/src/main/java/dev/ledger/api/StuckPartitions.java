@@ -32,7 +32,7 @@ final class StuckPartitions {
             FROM generate_series(0, ? - 1) AS n (partition)
             CROSS JOIN LATERAL (SELECT event_partition, event_offset, event_id, reason FROM projection_parked
                                 WHERE topic = ? AND event_partition = n.partition
-                                ORDER BY event_offset LIMIT 1) p""";
+                                ORDER BY event_offset, event_index LIMIT 1) p""";
 
     /** The event a partition is stuck on: the first it could not apply. */
     record Stuck(String topic, int partition, long offset, String eventId, String reason) {

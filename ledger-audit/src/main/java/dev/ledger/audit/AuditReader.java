@@ -11,7 +11,9 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.LedgerJson;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -166,6 +168,23 @@ final class AuditReader {
         return shares;
     }
 
+    /** Every event of the record: the first format one per record with its link in a header, a batch many. */
+    private static void accept(AuditShard shard, ConsumerRecord<String, byte[]> r) {
+        if (!EventRecords.isBatch(r.value())) {
+            Header hash = r.headers().lastHeader(HashChain.HEADER);
+            shard.accept(r.partition(), r.offset(), r.key(), r.value(), hash == null ? null : hash.value());
+            return;
+        }
+        List<EventRecords.Stored> events;
+        try {
+            events = EventRecords.read(r.key(), r.value(), r.headers());
+        } catch (LedgerJson.UnreadableException e) {
+            shard.unreadableRecord(r.partition(), r.offset(), r.key(), e.getMessage());
+            return;
+        }
+        events.forEach(e -> shard.acceptInBatch(r.partition(), r.offset(), e.value(), e.hash()));
+    }
+
     private static void readShare(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> share,
                                   Snapshot snapshot, AuditShard shard, LongAdder read) {
         Set<TopicPartition> remaining = new HashSet<>();
@@ -183,8 +202,7 @@ final class AuditReader {
                     int n = 0;
                     for (ConsumerRecord<String, byte[]> r : records.records(partition)) {
                         if (r.offset() >= end) break; // written after the audit started
-                        Header hash = r.headers().lastHeader(HashChain.HEADER);
-                        shard.accept(r.partition(), r.offset(), r.key(), r.value(), hash == null ? null : hash.value());
+                        accept(shard, r);
                         n++;
                     }
                     read.add(n);

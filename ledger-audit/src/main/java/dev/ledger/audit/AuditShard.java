@@ -98,6 +98,22 @@ final class AuditShard {
      * @param claimedHash the {@value HashChain#HEADER} header, or null when absent
      */
     void accept(int partition, long offset, String key, byte[] value, byte[] claimedHash) {
+        accept(partition, offset, key, true, value, claimedHash);
+    }
+
+    /** One event of a record that holds a batch: the record's key names none of them, so none is checked. */
+    void acceptInBatch(int partition, long offset, byte[] value, byte[] claimedHash) {
+        accept(partition, offset, null, false, value, claimedHash);
+    }
+
+    /** A record that is no event record of either format: named, and the run goes on. */
+    void unreadableRecord(int partition, long offset, String key, String reason) {
+        recordsRead++;
+        violations.add(AuditCheck.READABLE, key, null, partition, offset, where(partition, offset)
+                + ": unreadable record: " + reason);
+    }
+
+    private void accept(int partition, long offset, String key, boolean keyed, byte[] value, byte[] claimedHash) {
         recordsRead++;
         if (value == null) {
             violations.add(AuditCheck.READABLE, key, null, partition, offset, where(partition, offset)
@@ -113,7 +129,7 @@ final class AuditShard {
             return;
         }
         try {
-            fold(partition, offset, key, value, claimedHash, envelope);
+            fold(partition, offset, keyed ? key : envelope.aggregateId(), value, claimedHash, envelope);
         } catch (RuntimeException unexpected) {
             // a record no check foresaw must not end the audit: it is named, and the run goes on
             violations.add(AuditCheck.READABLE, envelope.aggregateId(), envelope.seq(), partition, offset,

@@ -13,7 +13,7 @@ import dev.ledger.kafka.CommandRecords;
 import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.DeadLetter;
 import dev.ledger.kafka.HopSeal;
-import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.ResultRecords;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -112,16 +112,29 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         out.forward(nowMs);
     }
 
-    /** The saga's next steps and the answers of one input record, each sent as few records as can be. */
+    /** The events, the saga's next steps and the answers of one input record, each sent as few records as can be. */
     private final class BatchOutput implements CommandEngine.Output {
         private final Map<Integer, List<CommandEnvelope>> stepsByPartition = new TreeMap<>();
         /** By the command they answer: the last answer wins (a transfer settled in this very batch answers once). */
         private final Map<String, CommandResult> results = new LinkedHashMap<>();
 
+        private final List<EventRecords.Stored> events = new ArrayList<>();
+        private int eventBytes = EventRecords.emptyBatchSize();
+
         @Override
         public void event(String aggregateId, long timestampMs, byte[] value, byte[] hash) {
-            var headers = new RecordHeaders().add(HashChain.HEADER, hash);
-            context.forward(new Record<>(aggregateId, value, timestampMs, headers), EVENTS_SINK);
+            int size = EventRecords.sizeInBatch(value, hash);
+            if (!events.isEmpty() && eventBytes + size > EventRecords.MAX_RECORD_BYTES) forwardEvents(timestampMs);
+            events.add(new EventRecords.Stored(aggregateId, value, hash));
+            eventBytes += size;
+        }
+
+        /** Keyed by the first event's aggregate: every aggregate decided here lives on this partition. */
+        private void forwardEvents(long nowMs) {
+            if (events.isEmpty()) return;
+            context.forward(new Record<>(events.getFirst().key(), EventRecords.write(events), nowMs), EVENTS_SINK);
+            events.clear();
+            eventBytes = EventRecords.emptyBatchSize();
         }
 
         @Override
@@ -138,6 +151,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
         /** Keyed by the first aggregate: the default partitioner then puts the record where they all live. */
         void forward(long nowMs) {
+            forwardEvents(nowMs);
             stepsByPartition.values().forEach(steps -> chunks(steps, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(
                     chunk -> {
                         byte[] value = CommandRecords.write(chunk);

@@ -290,7 +290,7 @@ public final class ReadModelRebuild {
                 + " + (SELECT count(*) FROM " + liveSchema + ".transfers o LEFT JOIN " + rebuildSchema()
                 + ".transfers n USING (transfer_id) WHERE n.seq IS NULL OR n.seq < o.seq)"
                 + " + (SELECT count(*) FROM " + liveSchema + ".projection_parked o LEFT JOIN " + rebuildSchema()
-                + ".projection_parked n USING (topic, event_partition, event_offset)"
+                + ".projection_parked n USING (topic, event_partition, event_offset, event_index)"
                 + " LEFT JOIN unnest(?::int[], ?::bigint[]) AS r (event_partition, committed)"
                 + " ON r.event_partition = o.event_partition"
                 + " WHERE n.event_offset IS NULL AND (r.committed IS NULL OR o.event_offset >= r.committed))";
@@ -319,7 +319,7 @@ public final class ReadModelRebuild {
         try (Connection c = connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT DISTINCT ON (event_partition) topic || '-' || event_partition"
                      + " || '@' || event_offset || ': ' || reason FROM " + schema + ".projection_parked"
-                     + " ORDER BY event_partition, event_offset")) {
+                     + " ORDER BY event_partition, event_offset, event_index")) {
             List<String> stuck = new ArrayList<>();
             while (rs.next()) stuck.add(rs.getString(1));
             return stuck;

@@ -3,8 +3,11 @@ package dev.ledger.launcher;
 import dev.ledger.audit.AuditReport;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.kafka.EventRecords;
+import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.LedgerJson;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -98,17 +101,22 @@ final class AuditFixtures {
     }
 
     /**
-     * Copies every committed record of the ledger's event topic into a new topic with as many
-     * partitions: same partition, key, value, headers and timestamp, after {@code edit} has had its way
-     * with each partition's list of records.
+     * Copies every committed event of the ledger's event topic into a new topic with as many
+     * partitions, after {@code edit} has had its way with each partition's list of events: same
+     * partition, timestamp, exact bytes and hash-chain link, each event in a record of its own (the
+     * first format, which the audit still reads), so that one event can be altered, dropped or moved.
      */
     static String copyEvents(LedgerConfig config, String suffix, UnaryOperator<List<Rec>> edit) {
         String source = config.topics().events();
         String target = source + "." + suffix;
         Map<Integer, List<Rec>> byPartition = new TreeMap<>();
-        new LedgerClient(() -> "", config).readCommitted(source, r -> byPartition
-                .computeIfAbsent(r.partition(), p -> new ArrayList<>())
-                .add(new Rec(r.partition(), r.timestamp(), r.key(), r.value(), r.headers())));
+        new LedgerClient(() -> "", config).readCommitted(source, r -> {
+            for (EventRecords.Stored e : EventRecords.read(r.key(), r.value(), r.headers())) {
+                String key = e.key() != null ? e.key() : LedgerJson.readEvent(e.value()).aggregateId();
+                byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(new Rec(r.partition(),
+                        r.timestamp(), key, e.value(), new RecordHeaders().add(HashChain.HEADER, e.hash())));
+            }
+        });
         createTopic(config, target);
         try (var producer = producer(config)) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();

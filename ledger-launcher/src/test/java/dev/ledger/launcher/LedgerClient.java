@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.LedgerJson;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -75,7 +76,7 @@ class LedgerClient {
     /** Every committed event on the event topic, read as an auditor would (read_committed). */
     List<EventEnvelope> committedEvents() {
         var events = new ArrayList<EventEnvelope>();
-        readCommitted(config.topics().events(), r -> events.add(LedgerJson.readEvent(r.value())));
+        readCommitted(config.topics().events(), r -> events.addAll(EventRecords.decode(r.key(), r.value(), r.headers())));
         return events;
     }
 

@@ -6,6 +6,7 @@ import dev.ledger.domain.Text;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
 import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.LedgerJson;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -272,10 +273,9 @@ class TextRoundTripEndToEndTest {
             var found = eventsByAggregate.getOrDefault(aggregateId, List.of()).stream()
                     .filter(e -> e.type().equals(type)).findFirst();
             if (found.isPresent()) return found.get();
-            eventReader.poll(Duration.ofMillis(100)).forEach(r -> {
-                EventEnvelope event = LedgerJson.readEvent(r.value());
-                eventsByAggregate.computeIfAbsent(event.aggregateId(), a -> new ArrayList<>()).add(event);
-            });
+            eventReader.poll(Duration.ofMillis(100)).forEach(r -> EventRecords.decode(r.key(), r.value(), r.headers())
+                    .forEach(event -> eventsByAggregate.computeIfAbsent(event.aggregateId(), a -> new ArrayList<>())
+                            .add(event)));
         }
         throw new AssertionError("no " + type + " of " + aggregateId + " on the event topic within " + EVENT_WAIT);
     }

@@ -18,15 +18,17 @@ final class ParkedEvents {
     static final int MAX_REASON_CHARS = 2_000;
 
     private static final String INSERT = """
-            INSERT INTO projection_parked (topic, event_partition, event_offset, record_key, event_id, reason, raw_value)
-            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, event_partition, event_offset) DO NOTHING""";
+            INSERT INTO projection_parked (topic, event_partition, event_offset, event_index, record_key, event_id, reason,
+                                           raw_value)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, event_partition, event_offset, event_index) DO NOTHING""";
     private static final String DELETE = """
-            DELETE FROM projection_parked WHERE topic = ? AND event_partition = ? AND event_offset = ?""";
+            DELETE FROM projection_parked WHERE topic = ? AND event_partition = ? AND event_offset = ? AND event_index = ?""";
     private static final String SET_REASON = """
-            UPDATE projection_parked SET reason = ? WHERE topic = ? AND event_partition = ? AND event_offset = ?""";
+            UPDATE projection_parked SET reason = ?
+            WHERE topic = ? AND event_partition = ? AND event_offset = ? AND event_index = ?""";
     private static final String LOAD = """
-            SELECT event_offset, record_key, raw_value FROM projection_parked
-            WHERE topic = ? AND event_partition = ? ORDER BY event_offset LIMIT ?""";
+            SELECT event_offset, event_index, record_key, raw_value FROM projection_parked
+            WHERE topic = ? AND event_partition = ? ORDER BY event_offset, event_index LIMIT ?""";
 
     private final String topic;
     private final int partition;
@@ -49,11 +51,12 @@ final class ParkedEvents {
                     insert.setString(1, topic);
                     insert.setInt(2, partition);
                     insert.setLong(3, r.offset());
-                    insert.setBytes(4, r.key());
-                    insert.setString(5, Printable.of(r.eventId(), 200));
-                    insert.setString(6, Printable.of(r == first ? firstReason
+                    insert.setInt(4, r.index());
+                    insert.setBytes(5, r.key());
+                    insert.setString(6, Printable.of(r.eventId(), 200));
+                    insert.setString(7, Printable.of(r == first ? firstReason
                             : "parked behind the stuck event of this partition", MAX_REASON_CHARS));
-                    insert.setBytes(7, r.value());
+                    insert.setBytes(8, r.value());
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -69,6 +72,7 @@ final class ParkedEvents {
                     delete.setString(1, topic);
                     delete.setInt(2, partition);
                     delete.setLong(3, r.offset());
+                    delete.setInt(4, r.index());
                     delete.addBatch();
                 }
                 delete.executeBatch();
@@ -84,6 +88,7 @@ final class ParkedEvents {
                 update.setString(2, topic);
                 update.setInt(3, partition);
                 update.setLong(4, record.offset());
+                update.setInt(5, record.index());
                 update.executeUpdate();
             }
         };
@@ -99,7 +104,7 @@ final class ParkedEvents {
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         sink.accept(EventRecord.read(topic, partition, rs.getLong("event_offset"),
-                                rs.getBytes("record_key"), rs.getBytes("raw_value")));
+                                rs.getInt("event_index"), rs.getBytes("record_key"), rs.getBytes("raw_value")));
                     }
                 }
             }

@@ -31,7 +31,7 @@ final class ProjectionProcessor implements Processor<byte[], byte[], Void, Void>
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata at = context.recordMetadata().orElseThrow(
                 () -> new IllegalStateException("a projected record always comes from the source topic"));
-        buffer.add(EventRecord.read(at.topic(), at.partition(), at.offset(), record.key(), record.value()));
+        EventRecord.readAll(at.topic(), at.partition(), at.offset(), record.key(), record.value()).forEach(buffer::add);
         if (buffer.size() >= maxBatchEvents) {
             buffer.writePending();
             context.commit();

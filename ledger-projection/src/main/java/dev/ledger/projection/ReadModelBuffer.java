@@ -100,7 +100,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         if (pending.isEmpty()) return;
         List<EventRecord> batch = List.copyOf(pending);
         // While stuck, only redeliveries of events before the stuck one (applied already) are applied again.
-        int parkFrom = stuck == null ? batch.size() : firstAtOrAfter(batch, stuck.record().offset());
+        int parkFrom = stuck == null ? batch.size() : firstAtOrAfter(batch, stuck.record());
         StuckAt failed = applyInOrder(batch.subList(0, parkFrom), records -> TransactionStep.NONE);
         if (failed != null) parkFrom = batch.indexOf(failed.record());
         List<EventRecord> toPark = batch.subList(parkFrom, batch.size());
@@ -184,8 +184,8 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         metrics.stuck(r.topic(), r.partition(), r.offset(), r.eventId(), at.reason());
     }
 
-    private static int firstAtOrAfter(List<EventRecord> batch, long offset) {
-        for (int i = 0; i < batch.size(); i++) if (batch.get(i).offset() >= offset) return i;
+    private static int firstAtOrAfter(List<EventRecord> batch, EventRecord stuckOn) {
+        for (int i = 0; i < batch.size(); i++) if (batch.get(i).isAtOrAfter(stuckOn)) return i;
         return batch.size();
     }
 

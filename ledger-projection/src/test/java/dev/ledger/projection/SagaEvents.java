@@ -35,7 +35,7 @@ final class SagaEvents {
 
     /** The event as the buffer gets it from the topic: its bytes, read back, at that offset. */
     static EventRecord record(EventEnvelope event, long offset) {
-        return EventRecord.read(TopicNames.DEFAULT.events(), 0, offset,
+        return EventRecord.read(TopicNames.DEFAULT.events(), 0, offset, 0,
                 event.aggregateId().getBytes(StandardCharsets.UTF_8), LedgerJson.writeEvent(event));
     }
 
