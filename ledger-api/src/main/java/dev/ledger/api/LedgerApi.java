@@ -64,10 +64,12 @@ public final class LedgerApi implements AutoCloseable {
      * that no result of an accepted request can be missed.
      *
      * @param readModel       connections whose schema is the read model's
+     * @param apiKeys         the API keys (migrated and bootstrapped by the caller)
+     * @param httpHost        the interface HTTP listens on
      * @param processorsReady whether the command processors run; part of readiness
      */
-    public static LedgerApi start(LedgerConfig config, DataSource readModel, PrometheusMeterRegistry registry,
-                                  BooleanSupplier processorsReady) {
+    public static LedgerApi start(LedgerConfig config, DataSource readModel, ApiKeyStore apiKeys, String httpHost,
+                                  PrometheusMeterRegistry registry, BooleanSupplier processorsReady) {
         var started = new ArrayList<AutoCloseable>(); // closed in reverse if a later part fails to start
         try {
             var topics = new LedgerTopics(config.topics());
@@ -95,6 +97,8 @@ public final class LedgerApi implements AutoCloseable {
                     AdminClientConfig.CLIENT_ID_CONFIG, "ledger-api-health-" + UUID.randomUUID()));
             started.add(() -> admin.close(Duration.ofSeconds(2)));
 
+            var keys = ApiKeyDirectory.start(apiKeys::activeKeys);
+            started.add(keys);
             var reads = new ReadModel(readModel);
             var positions = new PositionWaiter(reads, MAX_WAITING_REQUESTS, MAX_WAITING_POSITION_NAMES,
                     POSITION_POLL_INTERVAL_MS, timer);
@@ -112,16 +116,17 @@ public final class LedgerApi implements AutoCloseable {
                     }, readExecutor)),
                     new OperationsRoutes.HealthCheck("processors",
                             () -> CompletableFuture.completedFuture(processorsReady.getAsBoolean())));
-            HttpServer http = HttpServer.start(config.httpPort(), metrics, List.of(
+            HttpServer http = HttpServer.start(httpHost, config.httpPort(), metrics, new Authenticator(keys), List.of(
+                    new ApiKeyRoutes(apiKeys, keys, readExecutor),
                     new AccountRoutes(gateway),
                     new TransferRoutes(gateway),
                     new QueryRoutes(reads, positions, readExecutor, Clock.systemUTC()),
                     new OperationsRoutes(checks, registry)));
-            log.info("ledger API listening on port {}", http.port());
+            log.info("ledger API listening on {}:{}", httpHost, http.port());
 
             // stop order: answer the waiting requests (503), stop HTTP, then what it used
             return new LedgerApi(http, List.of(waiters::close, positions, http, listener, gateway,
-                    () -> admin.close(Duration.ofSeconds(2)), readExecutor::shutdownNow, timer::shutdownNow));
+                    () -> admin.close(Duration.ofSeconds(2)), keys, readExecutor::shutdownNow, timer::shutdownNow));
         } catch (RuntimeException e) {
             closeAll(started.reversed());
             throw e;
