@@ -25,7 +25,7 @@ public final class ApiKeySecret {
     private ApiKeySecret() {
     }
 
-    static String generate() {
+    public static String generate() {
         byte[] secret = new byte[SECRET_BYTES];
         RANDOM.nextBytes(secret);
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);

@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.function.Predicate;
 
 /**
- * Where the three systems run. The ledger is reached over HTTP ({@code ledgerApi}) and its topics on
+ * Where the three systems run. The ledger is reached over HTTP ({@code ledgerApi}, with an admin key) and its topics on
  * {@code bootstrapServers} are recognised by {@code ledgerTopic}; the limit appends to scratch topics
  * on the same broker; the baseline runs on its own PostgreSQL database. Process ids (0 when unknown)
  * let the resource sampler measure the broker and the PostgreSQL servers. {@code revision} names the
@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 public record BenchEnvironment(
         String bootstrapServers,
         URI ledgerApi,
+        String ledgerApiKey,
         Predicate<String> ledgerTopic,
         int partitions,
         long commitIntervalMs,

@@ -49,7 +49,7 @@ public final class BenchRunner {
         String startedAt = Instant.now().toString();
         Double loadAtStart = BenchMachine.loadAverage();
         Workload workload = settings.workload();
-        var ledger = new LedgerHttpLoad(env.ledgerApi());
+        var ledger = new LedgerHttpLoad(env.ledgerApi(), env.ledgerApiKey());
 
         say("Setting up %d accounts in the ledger and in the PostgreSQL baseline (load average %s) ...",
                 settings.accounts(), loadAtStart);

@@ -47,6 +47,7 @@ public final class LedgerHttpLoad implements LoadTarget {
 
     private final URI api;
     private final HttpClient http;
+    private final String authorization;
     private final Map<String, Long> positions = new ConcurrentHashMap<>();
     private final AtomicReference<Answer> lastAnswer = new AtomicReference<>();
     private volatile LoadRecorder recorder;
@@ -57,8 +58,10 @@ public final class LedgerHttpLoad implements LoadTarget {
     private record Answer(String token, String account, long nanos) {
     }
 
-    public LedgerHttpLoad(URI api) {
+    /** @param apiKey sent as {@code Authorization: Bearer}: a key that may open settlement accounts */
+    public LedgerHttpLoad(URI api, String apiKey) {
         this.api = api;
+        this.authorization = "Bearer " + apiKey;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
@@ -336,13 +339,15 @@ public final class LedgerHttpLoad implements LoadTarget {
         var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", idempotencyKey)
+                .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
-        var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT).GET();
+        var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT).GET()
+                .header("Authorization", authorization);
         for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.ledger.api.ApiKeySecret;
 import dev.ledger.bench.BaselinePostgres;
 import dev.ledger.bench.BenchEnvironment;
 import dev.ledger.bench.BenchReport;
@@ -26,6 +27,7 @@ import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.TopicNames;
 import dev.ledger.launcher.runtime.DataDirectory;
 import dev.ledger.launcher.runtime.EmbeddedInfrastructure;
+import dev.ledger.launcher.runtime.Ports;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.slf4j.LoggerFactory;
@@ -252,12 +254,13 @@ public final class BenchCommand implements Callable<Integer> {
             var config = new LedgerConfig(infrastructure.bootstrapServers(), infrastructure.jdbcUrl(),
                     infrastructure.dbUser(), infrastructure.dbPassword(), 0, partitions, dir.loadOrCreateKey(),
                     dir.stateDir(), TopicNames.DEFAULT, commitIntervalMs, APPLICATION_ID_PREFIX);
-            application = LedgerApplication.start(config, streamsOverrides);
+            String adminKey = ApiKeySecret.generate(); // a fresh database: this becomes its first admin key
+            application = LedgerApplication.start(config, streamsOverrides, new LedgerApplication.Access(Ports.LOOPBACK, adminKey));
             baseline = BaselinePostgres.start(root.resolve("baseline-postgres"));
             TopicNames topics = config.topics();
             var ledgerTopics = List.of(topics.commands(), topics.events(), topics.results(), topics.deadLetters());
             return new BenchEnvironment(config.bootstrapServers(),
-                    URI.create("http://127.0.0.1:" + application.httpPort() + "/"),
+                    URI.create("http://127.0.0.1:" + application.httpPort() + "/"), adminKey,
                     name -> ledgerTopics.contains(name) || name.startsWith(APPLICATION_ID_PREFIX + "-"),
                     partitions, config.commitIntervalMs(), baseline.jdbcUrl(), BaselinePostgres.USER, "",
                     infrastructure.kafkaPid(), infrastructure.postgresPid(), baseline.pid(), revision());

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = LedgerCli.Version.class,
         description = "An event-sourced payment ledger on Kafka and PostgreSQL.",
-        subcommands = {DevCommand.class, BenchCommand.class, AuditCommand.class, RebuildProjectionsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevCommand.class, BenchCommand.class, AuditCommand.class, RebuildProjectionsCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class LedgerCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;

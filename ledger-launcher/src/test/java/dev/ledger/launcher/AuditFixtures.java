@@ -106,7 +106,7 @@ final class AuditFixtures {
         String source = config.topics().events();
         String target = source + "." + suffix;
         Map<Integer, List<Rec>> byPartition = new TreeMap<>();
-        new LedgerClient(() -> "", config).readCommitted(source, r -> byPartition
+        new LedgerClient(() -> "", config, null).readCommitted(source, r -> byPartition
                 .computeIfAbsent(r.partition(), p -> new ArrayList<>())
                 .add(new Rec(r.partition(), r.timestamp(), r.key(), r.value(), r.headers())));
         createTopic(config, target);

@@ -44,7 +44,7 @@ class BenchSmokeTest {
             LedgerConfig config = ledger.config();
             var topics = List.of(config.topics().commands(), config.topics().events(), config.topics().results(),
                     config.topics().deadLetters());
-            var env = new BenchEnvironment(config.bootstrapServers(), URI.create(ledger.baseUrl() + "/"),
+            var env = new BenchEnvironment(config.bootstrapServers(), URI.create(ledger.baseUrl() + "/"), ledger.adminApiKey(),
                     name -> topics.contains(name) || name.startsWith(config.applicationIdPrefix() + "-"),
                     config.partitions(), config.commitIntervalMs(), baseline.jdbcUrl(), BaselinePostgres.USER, "",
                     SharedInfrastructure.get().kafkaPid(), SharedInfrastructure.get().postgresPid(), baseline.pid(),

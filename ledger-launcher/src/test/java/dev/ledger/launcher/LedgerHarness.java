@@ -1,8 +1,10 @@
 package dev.ledger.launcher;
 
+import dev.ledger.api.ApiKeySecret;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.TopicNames;
+import dev.ledger.launcher.runtime.Ports;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,14 +24,17 @@ final class LedgerHarness implements AutoCloseable {
 
     private final LedgerConfig config;
     private final Map<String, Object> streamsOverrides;
+    private final LedgerApplication.Access access;
     private final LedgerClient client;
     private LedgerApplication app;
 
+    /** The ledger's first admin key is the harness's own, given as LEDGER_ADMIN_API_KEY would give it. */
     private LedgerHarness(LedgerConfig config, Map<String, Object> streamsOverrides) {
         this.config = config;
         this.streamsOverrides = streamsOverrides;
-        this.app = LedgerApplication.start(config, streamsOverrides);
-        this.client = new LedgerClient(this::baseUrl, config);
+        this.access = new LedgerApplication.Access(Ports.LOOPBACK, ApiKeySecret.generate());
+        this.app = LedgerApplication.start(config, streamsOverrides, access);
+        this.client = new LedgerClient(this::baseUrl, config, access.adminApiKey());
     }
 
     static LedgerHarness start(String name) {
@@ -76,8 +81,13 @@ final class LedgerHarness implements AutoCloseable {
         return config;
     }
 
+    /** A client with the admin key. */
     LedgerClient client() {
         return client;
+    }
+
+    String adminApiKey() {
+        return access.adminApiKey();
     }
 
     LedgerApplication app() {
@@ -87,7 +97,7 @@ final class LedgerHarness implements AutoCloseable {
     /** Stops every part and starts them again on the same broker, database and state directory. */
     void restart() {
         app.close();
-        app = LedgerApplication.start(config, streamsOverrides);
+        app = LedgerApplication.start(config, streamsOverrides, access);
     }
 
     String baseUrl() {
