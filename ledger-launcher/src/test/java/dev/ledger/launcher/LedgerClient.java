@@ -47,18 +47,31 @@ class LedgerClient {
         this.apiKey = apiKey;
     }
 
+    String apiKey() {
+        return apiKey;
+    }
+
     /** The same ledger, reached with another key (null: none). */
     LedgerClient withApiKey(String otherKey) {
         return new LedgerClient(baseUrl, config, otherKey);
     }
 
-    /** Creates a key through the admin endpoint (this client's key must be an admin's) and returns a client using it. */
-    LedgerClient withNewKey(String role, String tenant) {
+    /** Creates a key through the admin endpoint (this client's key must be an admin's): its keyId, apiKey, ... */
+    JsonNode createKey(String role, String tenant) {
         String body = tenant == null ? "{\"name\": \"test %s\", \"role\": \"%s\"}".formatted(role, role)
                 : "{\"name\": \"test %s\", \"role\": \"%s\", \"tenant\": \"%s\"}".formatted(role, role, tenant);
         Response created = post("/v1/api-keys", null, body);
         if (created.status() != 201) throw new IllegalStateException("could not create a " + role + " key: " + created);
-        return withApiKey(created.json().path("apiKey").asText());
+        return created.json();
+    }
+
+    /** A client with a new key of {@code role}, confined to {@code tenant} unless it is null. */
+    LedgerClient withNewKey(String role, String tenant) {
+        return withApiKey(createKey(role, tenant).path("apiKey").asText());
+    }
+
+    Response delete(String path) {
+        return send(request(path).DELETE().build());
     }
 
     LedgerConfig config() {

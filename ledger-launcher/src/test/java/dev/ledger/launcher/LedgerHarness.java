@@ -28,13 +28,23 @@ final class LedgerHarness implements AutoCloseable {
     private final LedgerClient client;
     private LedgerApplication app;
 
-    /** The ledger's first admin key is the harness's own, given as LEDGER_ADMIN_API_KEY would give it. */
-    private LedgerHarness(LedgerConfig config, Map<String, Object> streamsOverrides) {
+    /**
+     * The ledger's first admin key is the harness's own, given as LEDGER_ADMIN_API_KEY would give it;
+     * with {@code configuredAdminKey} false, none is given and the client uses the one the start generated.
+     */
+    private LedgerHarness(LedgerConfig config, Map<String, Object> streamsOverrides, boolean configuredAdminKey) {
         this.config = config;
         this.streamsOverrides = streamsOverrides;
-        this.access = new LedgerApplication.Access(Ports.LOOPBACK, ApiKeySecret.generate());
+        this.access = new LedgerApplication.Access(Ports.LOOPBACK, configuredAdminKey ? ApiKeySecret.generate() : null);
         this.app = LedgerApplication.start(config, streamsOverrides, access);
-        this.client = new LedgerClient(this::baseUrl, config, access.adminApiKey());
+        String adminKey = configuredAdminKey ? access.adminApiKey()
+                : app.generatedAdminKey().orElseThrow(() -> new IllegalStateException("the first start generated no admin key"));
+        this.client = new LedgerClient(this::baseUrl, config, adminKey);
+    }
+
+    /** A ledger started without LEDGER_ADMIN_API_KEY: its first start generates the admin key. */
+    static LedgerHarness startWithGeneratedAdminKey(String name) {
+        return new LedgerHarness(configFor(name), Map.of(), false);
     }
 
     static LedgerHarness start(String name) {
@@ -42,12 +52,12 @@ final class LedgerHarness implements AutoCloseable {
     }
 
     static LedgerHarness start(String name, Map<String, Object> streamsOverrides) {
-        return new LedgerHarness(configFor(name), streamsOverrides);
+        return new LedgerHarness(configFor(name), streamsOverrides, true);
     }
 
     /** With {@code partitions} partitions instead of the tests' usual 4 (one: every saga takes the fast path). */
     static LedgerHarness startWithPartitions(String name, int partitions) {
-        return new LedgerHarness(configFor(name, partitions), Map.of());
+        return new LedgerHarness(configFor(name, partitions), Map.of(), true);
     }
 
     /** A config of its own on the shared infrastructure: topics, app ids, database, state dir, key. */
@@ -86,8 +96,9 @@ final class LedgerHarness implements AutoCloseable {
         return client;
     }
 
+    /** The admin key the harness's client uses. */
     String adminApiKey() {
-        return access.adminApiKey();
+        return client.apiKey();
     }
 
     LedgerApplication app() {
