@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -33,7 +32,13 @@ final class ApiKeyRoutes implements RouteGroup {
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record KeyView(String keyId, String name, String role, String tenant, Instant createdAt, Instant revokedAt) {
+    /** Timestamps as RFC 3339 text, as every read of the API writes them. */
+    record KeyView(String keyId, String name, String role, String tenant, String createdAt, String revokedAt) {
+        static KeyView of(ApiKeyStore.StoredKey key) {
+            Principal p = key.principal();
+            return new KeyView(p.keyId(), p.name(), p.role().wireName(), p.tenant(), key.createdAt().toString(),
+                    key.revokedAt() == null ? null : key.revokedAt().toString());
+        }
     }
 
     record KeyList(List<KeyView> keys) {
@@ -67,9 +72,7 @@ final class ApiKeyRoutes implements RouteGroup {
 
     private void list(Context ctx) {
         Replies.async(ctx, () -> CompletableFuture.supplyAsync(store::list, jdbcExecutor).thenAccept(keys ->
-                Replies.json(ctx, 200, new KeyList(keys.stream().map(k -> new KeyView(k.principal().keyId(),
-                        k.principal().name(), k.principal().role().wireName(), k.principal().tenant(), k.createdAt(),
-                        k.revokedAt())).toList()))));
+                Replies.json(ctx, 200, new KeyList(keys.stream().map(KeyView::of).toList()))));
     }
 
     private void revoke(Context ctx) {
