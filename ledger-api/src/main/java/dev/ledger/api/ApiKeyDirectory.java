@@ -42,8 +42,8 @@ final class ApiKeyDirectory implements AutoCloseable {
         return directory;
     }
 
-    private ApiKeyDirectory(Supplier<Map<String, Principal>> source, LongSupplier nanoTime,
-                            ScheduledExecutorService refresher) {
+    /** Not started: nothing reloads it until {@link #refresh} is called (tests drive it with their own clock). */
+    ApiKeyDirectory(Supplier<Map<String, Principal>> source, LongSupplier nanoTime, ScheduledExecutorService refresher) {
         this.source = source;
         this.nanoTime = nanoTime;
         this.refresher = refresher;
@@ -69,7 +69,7 @@ final class ApiKeyDirectory implements AutoCloseable {
         snapshot = new Snapshot(Map.copyOf(source.get()), started);
     }
 
-    private void refreshQuietly() {
+    void refreshQuietly() {
         try {
             refresh();
         } catch (RuntimeException e) {
