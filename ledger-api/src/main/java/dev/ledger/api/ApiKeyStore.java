@@ -3,6 +3,7 @@ package dev.ledger.api;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.security.SecureRandom;
 
 /**
  * The API keys, in PostgreSQL's {@code auth} schema (migrations in {@code db/auth}). PostgreSQL rather

@@ -33,5 +33,4 @@ public record Principal(String keyId, String name, Role role, String tenant) {
     String derivedIdPrefix() {
         return tenant == null ? "" : tenant;
     }
-
 }
