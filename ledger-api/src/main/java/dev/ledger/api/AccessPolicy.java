@@ -34,6 +34,10 @@ final class AccessPolicy {
             Map.entry("POST /v1/transfers", new Rule(Role.PAYMENTS, false)),
             Map.entry("POST /v1/transfers/batch", new Rule(Role.PAYMENTS, false)),
             Map.entry("GET /v1/transfers/{transferId}", new Rule(Role.READ, false)),
+            // holds and refunds, as the contract assigns them, for when their routes are added
+            Map.entry("POST /v1/transfers/{transferId}/post", new Rule(Role.PAYMENTS, false)),
+            Map.entry("POST /v1/transfers/{transferId}/void", new Rule(Role.PAYMENTS, false)),
+            Map.entry("POST /v1/transfers/{transferId}/reverse", new Rule(Role.PAYMENTS, false)),
             Map.entry("POST /v1/api-keys", new Rule(Role.ADMIN, true)),
             Map.entry("GET /v1/api-keys", new Rule(Role.ADMIN, true)),
             Map.entry("DELETE /v1/api-keys/{keyId}", new Rule(Role.ADMIN, true)));
