@@ -38,7 +38,13 @@ final class AccountRoutes implements RouteGroup {
             Replies.problem(ctx, Problem.invalidRequest(errors));
             return;
         }
-        Identity identity = Identity.of(request.value().accountId(), key.value(), Identity.ACCOUNT_SCOPE);
+        Principal principal = Authenticator.principal(ctx);
+        Identity identity = Identity.of(request.value().accountId(), key.value(), Identity.ACCOUNT_SCOPE, principal);
+        Optional<String> refusal = AccessPolicy.openAccount(principal, request.value(), identity.id());
+        if (refusal.isPresent()) {
+            Replies.problem(ctx, Problem.forbidden(refusal.get()));
+            return;
+        }
         long waitMs = WaitPreference.waitMs(ctx.header(WaitPreference.HEADER), false);
         Replies.async(ctx, () -> gateway.submit(request.value().toCommand(identity.id()), waitMs)
                 .thenAccept(outcome -> answerOpen(ctx, identity, request.value(), outcome)));

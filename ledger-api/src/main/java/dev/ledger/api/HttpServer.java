@@ -25,7 +25,11 @@ final class HttpServer implements AutoCloseable {
         this.javalin = javalin;
     }
 
-    static HttpServer start(int port, ApiMetrics metrics, List<RouteGroup> groups) {
+    /**
+     * @param host          the interface to listen on ({@code 127.0.0.1} keeps the API on this machine)
+     * @param authenticator checks every matched route's key and rule before its handler runs
+     */
+    static HttpServer start(String host, int port, ApiMetrics metrics, Authenticator authenticator, List<RouteGroup> groups) {
         Javalin javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -42,9 +46,10 @@ final class HttpServer implements AutoCloseable {
             config.routes.exception(HttpResponseException.class, (e, ctx) -> Replies.problem(ctx,
                     Problem.of(slug(e.getStatus()), e.getMessage(), e.getStatus(), e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> Replies.failure(ctx, e));
+            config.routes.beforeMatched(authenticator::check);
             groups.forEach(group -> group.register(config.routes));
         });
-        javalin.start(port);
+        javalin.start(host, port);
         return new HttpServer(javalin);
     }
 

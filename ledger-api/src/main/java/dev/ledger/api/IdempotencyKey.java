@@ -37,13 +37,15 @@ record IdempotencyKey(String value) {
 
     /**
      * The identity of a request whose body names none. A hash, so that a retry with the same key gets
-     * the same id; the scope keeps an account and a transfer opened with one key apart.
+     * the same id; the scope keeps an account and a transfer opened with one key apart, and the
+     * principal (the API key's id) keeps two clients that chose the same key apart. The id starts
+     * with the principal's tenant, so that it stays inside it.
      */
-    String deriveId(String scope) {
+    String deriveId(String scope, Principal principal) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((scope + ":" + value).getBytes(StandardCharsets.US_ASCII));
-            return "k-" + HexFormat.of().formatHex(digest).substring(0, DERIVED_HEX_DIGITS);
+                    .digest((scope + ":" + principal.keyId() + ":" + value).getBytes(StandardCharsets.US_ASCII));
+            return principal.derivedIdPrefix() + "k-" + HexFormat.of().formatHex(digest).substring(0, DERIVED_HEX_DIGITS);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

@@ -8,7 +8,8 @@ record Identity(String id, boolean derived) {
     static final String ACCOUNT_SCOPE = "account";
     static final String TRANSFER_SCOPE = "transfer";
 
-    static Identity of(String explicitId, IdempotencyKey key, String scope) {
-        return explicitId != null ? new Identity(explicitId, false) : new Identity(key.deriveId(scope), true);
+    /** An explicit id is the aggregate's id, the same for every principal; a derived one is the principal's own. */
+    static Identity of(String explicitId, IdempotencyKey key, String scope, Principal principal) {
+        return explicitId != null ? new Identity(explicitId, false) : new Identity(key.deriveId(scope, principal), true);
     }
 }

@@ -64,12 +64,15 @@ public final class LedgerApi implements AutoCloseable {
      * Starts the API and returns once it listens. The results listener is positioned first, so
      * that no result of an accepted request can be missed.
      *
-     * @param readModel         connections whose schema is the read model's
+     * @param readModel          connections whose schema is the read model's
+     * @param apiKeys            the API keys (migrated and bootstrapped by the caller)
+     * @param httpHost           the interface HTTP listens on
      * @param commandProcessorUp whether the command processor runs: part of the write path's readiness
      * @param projectionUp       whether the projection runs: part of the read model's readiness
      */
-    public static LedgerApi start(LedgerConfig config, DataSource readModel, PrometheusMeterRegistry registry,
-                                  BooleanSupplier commandProcessorUp, BooleanSupplier projectionUp) {
+    public static LedgerApi start(LedgerConfig config, DataSource readModel, ApiKeyStore apiKeys, String httpHost,
+                                  PrometheusMeterRegistry registry, BooleanSupplier commandProcessorUp,
+                                  BooleanSupplier projectionUp) {
         var started = new ArrayList<AutoCloseable>(); // closed in reverse if a later part fails to start
         try {
             var topics = new LedgerTopics(config.topics());
@@ -97,6 +100,8 @@ public final class LedgerApi implements AutoCloseable {
                     AdminClientConfig.CLIENT_ID_CONFIG, "ledger-api-health-" + UUID.randomUUID()));
             started.add(() -> admin.close(Duration.ofSeconds(2)));
 
+            var keys = ApiKeyDirectory.start(apiKeys::activeKeys);
+            started.add(keys);
             var reads = new ReadModel(readModel);
             var stuck = new StuckPartitions(readModel, topics.events().name(),
                     eventPartitions(admin, topics.events().name()), System::nanoTime);
@@ -118,17 +123,18 @@ public final class LedgerApi implements AutoCloseable {
                     }, readExecutor)),
                     new OperationsRoutes.HealthCheck("projection", Part.READ_MODEL,
                             () -> CompletableFuture.completedFuture(projectionUp.getAsBoolean())));
-            HttpServer http = HttpServer.start(config.httpPort(), metrics, List.of(
+            HttpServer http = HttpServer.start(httpHost, config.httpPort(), metrics, new Authenticator(keys), List.of(
+                    new ApiKeyRoutes(apiKeys, keys, readExecutor),
                     new AccountRoutes(gateway),
                     new TransferRoutes(gateway),
                     new QueryRoutes(reads, stuck, positions, readExecutor, Clock.systemUTC()),
                     new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor),
                             registry)));
-            log.info("ledger API listening on port {}", http.port());
+            log.info("ledger API listening on {}:{}", httpHost, http.port());
 
             // stop order: answer the waiting requests (503), stop HTTP, then what it used
             return new LedgerApi(http, List.of(waiters::close, positions, http, listener, gateway,
-                    () -> admin.close(Duration.ofSeconds(2)), readExecutor::shutdownNow, timer::shutdownNow));
+                    () -> admin.close(Duration.ofSeconds(2)), keys, readExecutor::shutdownNow, timer::shutdownNow));
         } catch (RuntimeException e) {
             closeAll(started.reversed());
             throw e;

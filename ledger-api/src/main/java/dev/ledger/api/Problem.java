@@ -28,6 +28,16 @@ record Problem(String type, String title, int status, String detail, List<FieldE
                 null, null, null, null);
     }
 
+    /** No key, or one that is unknown or revoked: say which without saying which keys exist. */
+    static Problem unauthorized(String detail) {
+        return of("unauthorized", "An API key is required", 401, detail);
+    }
+
+    /** A valid key without the right: its role, or an id outside its tenant. */
+    static Problem forbidden(String detail) {
+        return of("forbidden", "The API key may not do this", 403, detail);
+    }
+
     static Problem notFound(String detail) {
         return of("not-found", "Not found", 404, detail);
     }

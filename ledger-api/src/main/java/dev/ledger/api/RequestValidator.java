@@ -57,6 +57,20 @@ final class RequestValidator {
         return fields.result(() -> new TransferBody(transferId, debit, credit, amount, currency, reference, metadata));
     }
 
+    /** {@code POST /v1/api-keys}: a name for people, a role, and optionally a tenant (an id prefix). */
+    static Validated<ApiKeyRequest> apiKey(JsonNode body) {
+        var fields = new Fields(body);
+        String name = fields.text("name", ApiKeyRequest.MAX_NAME_CODE_POINTS);
+        String roleName = fields.text("role", 16);
+        Role role = roleName == null ? null : Role.parse(roleName).orElse(null);
+        if (roleName != null && role == null) fields.error("role", "must be one of admin, payments, read");
+        String tenant = fields.optionalText("tenant", Principal.MAX_TENANT_LENGTH);
+        if (tenant != null && !Principal.TENANT.matcher(tenant).matches()) {
+            fields.error("tenant", "must be the start of an id: " + Principal.TENANT.pattern());
+        }
+        return fields.result(() -> new ApiKeyRequest(name, role, tenant));
+    }
+
     /** The items of a batch; each is validated on its own so that one bad item does not sink the rest. */
     static Validated<List<JsonNode>> batch(JsonNode body) {
         var errors = new ArrayList<FieldError>();
@@ -138,6 +152,31 @@ final class RequestValidator {
                 return null;
             }
             String problem = idProblem(value.textValue());
+            if (problem != null) {
+                error(field, problem);
+                return null;
+            }
+            return value.textValue();
+        }
+
+        /** A required string of acceptable text, 1 to {@code maxCodePoints} code points. */
+        String text(String field, int maxCodePoints) {
+            if (node.get(field) == null || node.get(field).isNull()) {
+                read.add(field);
+                error(field, "is required");
+                return null;
+            }
+            return optionalText(field, maxCodePoints);
+        }
+
+        String optionalText(String field, int maxCodePoints) {
+            JsonNode value = present(field);
+            if (value == null) return null;
+            if (!value.isTextual()) {
+                error(field, "must be a string");
+                return null;
+            }
+            String problem = Text.problem(value.textValue(), 1, maxCodePoints);
             if (problem != null) {
                 error(field, problem);
                 return null;

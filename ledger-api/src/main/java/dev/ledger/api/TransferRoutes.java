@@ -44,8 +44,15 @@ final class TransferRoutes implements RouteGroup {
             Replies.problem(ctx, Problem.invalidRequest(errors));
             return;
         }
-        Identity identity = Identity.of(transfer.value().transferId(), key.value(), Identity.TRANSFER_SCOPE);
+        Principal principal = Authenticator.principal(ctx);
+        Identity identity = Identity.of(transfer.value().transferId(), key.value(), Identity.TRANSFER_SCOPE, principal);
         TransferRequest request = transfer.value().toRequest(identity.id());
+        Optional<String> refusal = AccessPolicy.transfer(principal, request.transferId(), request.debitAccountId(),
+                request.creditAccountId());
+        if (refusal.isPresent()) {
+            Replies.problem(ctx, Problem.forbidden(refusal.get()));
+            return;
+        }
         long waitMs = WaitPreference.waitMs(ctx.header(WaitPreference.HEADER), true);
         Replies.async(ctx, () -> gateway.submit(new InitiateTransfer(request), waitMs)
                 .thenAccept(outcome -> answer(ctx, identity, request, outcome)));
@@ -87,6 +94,11 @@ final class TransferRoutes implements RouteGroup {
         List<FieldError> errors = Validated.errorsOf(key, items);
         if (!errors.isEmpty()) {
             Replies.problem(ctx, Problem.invalidRequest(errors));
+            return;
+        }
+        Optional<String> refusal = AccessPolicy.batch(Authenticator.principal(ctx), items.value());
+        if (refusal.isPresent()) {
+            Replies.problem(ctx, Problem.forbidden(refusal.get()));
             return;
         }
         int size = items.value().size();

@@ -47,13 +47,16 @@ class IdempotencyKeyTest {
         assertThat(IdempotencyKey.parse("\"" + "k".repeat(255) + "\"").isValid()).isTrue();
     }
 
+    private static final Principal CHECKOUT = new Principal("key-1", "checkout", Role.PAYMENTS, null);
+    private static final Principal BILLING = new Principal("key-2", "billing", Role.PAYMENTS, null);
+
     @Test
     void given_the_same_key_when_an_id_is_derived_twice_then_a_retry_gets_the_same_valid_id() {
         var key = new IdempotencyKey("client-key-1");
 
-        String id = key.deriveId(Identity.ACCOUNT_SCOPE);
+        String id = key.deriveId(Identity.ACCOUNT_SCOPE, CHECKOUT);
 
-        assertThat(id).isEqualTo(new IdempotencyKey("client-key-1").deriveId(Identity.ACCOUNT_SCOPE));
+        assertThat(id).isEqualTo(new IdempotencyKey("client-key-1").deriveId(Identity.ACCOUNT_SCOPE, CHECKOUT));
         assertThat(id).startsWith("k-").hasSize(42);
         assertThat(Ids.isValid(id)).isTrue();
     }
@@ -62,15 +65,36 @@ class IdempotencyKeyTest {
     void given_one_key_when_ids_are_derived_for_an_account_and_a_transfer_then_they_differ() {
         var key = new IdempotencyKey("shared");
 
-        assertThat(key.deriveId(Identity.ACCOUNT_SCOPE)).isNotEqualTo(key.deriveId(Identity.TRANSFER_SCOPE));
-        assertThat(key.deriveId(Identity.ACCOUNT_SCOPE)).isNotEqualTo(new IdempotencyKey("shared2").deriveId("account"));
+        assertThat(key.deriveId(Identity.ACCOUNT_SCOPE, CHECKOUT)).isNotEqualTo(key.deriveId(Identity.TRANSFER_SCOPE, CHECKOUT));
+        assertThat(key.deriveId(Identity.ACCOUNT_SCOPE, CHECKOUT))
+                .isNotEqualTo(new IdempotencyKey("shared2").deriveId("account", CHECKOUT));
     }
 
     @Test
-    void given_an_explicit_id_when_the_identity_is_chosen_then_it_wins_over_the_key() {
+    void given_one_idempotency_key_sent_by_two_principals_when_ids_are_derived_then_they_differ() {
+        var key = new IdempotencyKey("order-17");
+
+        assertThat(key.deriveId(Identity.TRANSFER_SCOPE, CHECKOUT)).isNotEqualTo(key.deriveId(Identity.TRANSFER_SCOPE, BILLING));
+    }
+
+    @Test
+    void given_a_tenant_key_of_the_longest_tenant_when_an_id_is_derived_then_it_starts_with_the_tenant_and_is_valid() {
+        String tenant = "t".repeat(Principal.MAX_TENANT_LENGTH);
+        var principal = new Principal("key-3", "shop", Role.PAYMENTS, tenant);
+
+        String id = new IdempotencyKey("k").deriveId(Identity.ACCOUNT_SCOPE, principal);
+
+        assertThat(id).startsWith(tenant + "k-");
+        assertThat(Ids.isValid(id)).isTrue();
+        assertThat(principal.mayName(id)).isTrue();
+    }
+
+    @Test
+    void given_an_explicit_id_when_the_identity_is_chosen_then_it_wins_over_the_key_for_every_principal() {
         var key = new IdempotencyKey("k");
 
-        assertThat(Identity.of("alice", key, Identity.ACCOUNT_SCOPE)).isEqualTo(new Identity("alice", false));
-        assertThat(Identity.of(null, key, Identity.ACCOUNT_SCOPE).derived()).isTrue();
+        assertThat(Identity.of("alice", key, Identity.ACCOUNT_SCOPE, CHECKOUT)).isEqualTo(new Identity("alice", false));
+        assertThat(Identity.of("alice", key, Identity.ACCOUNT_SCOPE, BILLING)).isEqualTo(new Identity("alice", false));
+        assertThat(Identity.of(null, key, Identity.ACCOUNT_SCOPE, CHECKOUT).derived()).isTrue();
     }
 }

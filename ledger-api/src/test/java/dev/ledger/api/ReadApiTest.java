@@ -46,6 +46,8 @@ class ReadApiTest {
     private static ThreadPoolExecutor readExecutor;
     private static PositionWaiter positions;
     private static HttpServer server;
+    private static ApiKeyDirectory keys;
+    private static String readKey;
     private static final AtomicBoolean processorsReady = new AtomicBoolean(true);
     private static final int PARTITIONS = 4;
     /** The stuck-partition cache's clock: a test moves it past the cache instead of sleeping. */
@@ -84,7 +86,12 @@ class ReadApiTest {
                 new OperationsRoutes.HealthCheck("processors", OperationsRoutes.Part.WRITE,
                         () -> CompletableFuture.completedFuture(processorsReady.get())));
         stuck = new StuckPartitions(dataSource, "ledger.events", PARTITIONS, nanos::get);
-        server = HttpServer.start(0, metrics, List.of(
+        // the real key store on this PostgreSQL: the reads carry a read key created in it
+        var store = new ApiKeyStore(dataSource);
+        store.migrate();
+        readKey = store.create("reads", Role.READ, null).apiKey();
+        keys = ApiKeyDirectory.start(store::activeKeys);
+        server = HttpServer.start("127.0.0.1", 0, metrics, new Authenticator(keys), List.of(
                 new QueryRoutes(readModel, stuck, positions, readExecutor, Clock.systemUTC()),
                 new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor), registry)));
     }
@@ -93,6 +100,7 @@ class ReadApiTest {
     static void stop() throws Exception {
         if (server != null) server.close();
         if (positions != null) positions.close();
+        if (keys != null) keys.close();
         if (readExecutor != null) readExecutor.shutdownNow();
         if (timer != null) timer.shutdownNow();
         if (dataSource != null) dataSource.close();
@@ -425,6 +433,7 @@ class ReadApiTest {
 
     private static HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
+                .header("Authorization", "Bearer " + readKey)
                 .timeout(java.time.Duration.ofSeconds(20));
     }
 

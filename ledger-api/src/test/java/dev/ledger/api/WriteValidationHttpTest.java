@@ -35,6 +35,7 @@ class WriteValidationHttpTest {
     private static ScheduledExecutorService timer;
     private static CommandGateway gateway;
     private static HttpServer server;
+    private static ApiKeyDirectory keys;
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -45,13 +46,16 @@ class WriteValidationHttpTest {
         var waiters = new ResultWaiters(0, timer);
         gateway = new CommandGateway(CommandGateway.producer("127.0.0.1:1"),
                 topics.commands().name(), LedgerApi.COMMAND_LINGER_MS, waiters, metrics, Clock.systemUTC());
-        server = HttpServer.start(0, metrics, List.of(new AccountRoutes(gateway), new TransferRoutes(gateway)));
+        keys = TestKeys.directory();
+        server = HttpServer.start("127.0.0.1", 0, metrics, new Authenticator(keys),
+                List.of(new AccountRoutes(gateway), new TransferRoutes(gateway)));
     }
 
     @AfterAll
     static void stop() {
         if (server != null) server.close();
         if (gateway != null) gateway.close();
+        if (keys != null) keys.close();
         if (timer != null) timer.shutdownNow();
     }
 
@@ -240,6 +244,7 @@ class WriteValidationHttpTest {
         return HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
                 .timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/json")
+                .header("Authorization", TestKeys.bearer(TestKeys.ADMIN))
                 .header("Idempotency-Key", key);
     }
 
@@ -247,6 +252,7 @@ class WriteValidationHttpTest {
         var request = HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
                 .timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/json")
+                .header("Authorization", TestKeys.bearer(TestKeys.ADMIN))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) request.header("Idempotency-Key", key);
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());

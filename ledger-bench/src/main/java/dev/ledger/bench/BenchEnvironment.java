@@ -38,10 +38,12 @@ public record BenchEnvironment(
      * One ledger under test: its own topics, application ids and read-model database.
      *
      * @param name       its system name, {@link #LEDGER} or {@link #LEDGER_ONE_PARTITION}
+     * @param apiKey     an admin key of its (it opens settlement accounts), sent as a bearer token
      * @param pid        its JVM, 0 when it runs inside the bench's JVM
      * @param jvm        how its JVM runs, for the report ("child JVM -Xmx1g", ...)
      */
-    public record Ledger(String name, URI api, Predicate<String> topic, int partitions, long pid, String jvm) {
+    public record Ledger(String name, URI api, String apiKey, Predicate<String> topic, int partitions, long pid,
+                         String jvm) {
         public String label() {
             return "This ledger, " + partitions + (partitions == 1 ? " partition" : " partitions") + " (HTTP)";
         }

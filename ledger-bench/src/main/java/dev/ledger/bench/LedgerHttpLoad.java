@@ -48,6 +48,7 @@ public final class LedgerHttpLoad implements LoadTarget {
     private final BenchEnvironment.Ledger ledger;
     private final URI api;
     private final HttpClient http;
+    private final String authorization;
     private final Map<String, Long> positions = new ConcurrentHashMap<>();
     private final AtomicReference<Answer> lastAnswer = new AtomicReference<>();
     private volatile LoadRecorder recorder;
@@ -61,6 +62,7 @@ public final class LedgerHttpLoad implements LoadTarget {
     public LedgerHttpLoad(BenchEnvironment.Ledger ledger) {
         this.ledger = ledger;
         this.api = ledger.api();
+        this.authorization = "Bearer " + ledger.apiKey();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
@@ -344,13 +346,15 @@ public final class LedgerHttpLoad implements LoadTarget {
         var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", idempotencyKey)
+                .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
-        var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT).GET();
+        var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT).GET()
+                .header("Authorization", authorization);
         for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -38,7 +38,12 @@ final class OpenApiContractTest {
             entry("/v1/transfers/{transferId}", Map.of("get", Set.of("200", "400", "404", "503"))),
             entry("/health/live", Map.of("get", Set.of("200"))),
             entry("/health/ready", Map.of("get", Set.of("200", "503"))),
-            entry("/metrics", Map.of("get", Set.of("200"))));
+            entry("/metrics", Map.of("get", Set.of("200"))),
+            entry("/v1/api-keys", Map.of("post", Set.of("201", "400", "401", "403"), "get", Set.of("200", "401", "403"))),
+            entry("/v1/api-keys/{keyId}", Map.of("delete", Set.of("204", "401", "403", "404"))));
+    /** The routes that manage keys: not writes or reads of the ledger, so no idempotency or positions. */
+    private static final String KEY_MANAGEMENT = "/v1/api-keys";
+    private static final Set<String> ROLES = Set.of("admin", "payments", "read");
 
     @Test
     void it_is_an_openapi_3_1_document() {
@@ -60,7 +65,7 @@ final class OpenApiContractTest {
     @Test
     void every_post_requires_an_idempotency_key() {
         operations((path, method, operation) -> {
-            if (!method.equals("post")) return;
+            if (!method.equals("post") || path.startsWith(KEY_MANAGEMENT)) return;
             JsonNode key = parameter(operation, "Idempotency-Key");
             assertThat(key).as("Idempotency-Key of POST %s", path).isNotNull();
             assertThat(key.path("in").asText()).isEqualTo("header");
@@ -71,7 +76,7 @@ final class OpenApiContractTest {
     @Test
     void every_read_of_the_ledger_accepts_a_minimum_position() {
         operations((path, method, operation) -> {
-            if (!method.equals("get") || !path.startsWith("/v1/")) return;
+            if (!method.equals("get") || !path.startsWith("/v1/") || path.startsWith(KEY_MANAGEMENT)) return;
             assertThat(parameter(operation, "Ledger-Min-Position")).as("Ledger-Min-Position of GET %s", path).isNotNull();
         });
     }
@@ -79,7 +84,7 @@ final class OpenApiContractTest {
     @Test
     void every_successful_write_answers_its_position_and_whether_it_was_replayed() {
         operations((path, method, operation) -> {
-            if (!method.equals("post")) return;
+            if (!method.equals("post") || path.startsWith(KEY_MANAGEMENT)) return;
             operation.path("responses").properties().forEach(response -> {
                 if (!response.getKey().startsWith("2")) return;
                 JsonNode headers = resolve(response.getValue()).path("headers");
@@ -111,6 +116,27 @@ final class OpenApiContractTest {
         }));
         assertThat(OPENAPI.at("/components/schemas/Problem/properties").properties()).extracting(Map.Entry::getKey)
                 .contains("type", "title", "status", "detail", "errors", "transferId", "transferStatus", "reason", "stuck");
+    }
+
+    @Test
+    void every_operation_but_liveness_needs_a_bearer_key_with_a_declared_role_and_documents_401_and_403() {
+        assertThat(OPENAPI.at("/components/securitySchemes/apiKey/scheme").asText()).isEqualTo("bearer");
+        assertThat(OPENAPI.at("/security/0").has("apiKey")).isTrue();
+        operations((path, method, operation) -> {
+            String role = operation.path("x-required-role").asText();
+            if (path.equals("/health/live")) {
+                assertThat(operation.path("security").isArray() && operation.path("security").isEmpty())
+                        .as("GET /health/live is open").isTrue();
+                assertThat(role).isEqualTo("none");
+                return;
+            }
+            assertThat(role).as("x-required-role of %s %s", method.toUpperCase(), path).isIn(ROLES);
+            assertThat(operation.path("description").asText()).as("the role in the description of %s %s", method, path)
+                    .contains("`" + role + "`");
+            assertThat(operation.path("responses").has("401")).as("401 of %s %s", method, path).isTrue();
+            assertThat(operation.path("responses").has("403")).as("403 of %s %s", method, path).isTrue();
+        });
+        assertThat(OPENAPI.at("/components/responses/Unauthorized/headers").has("WWW-Authenticate")).isTrue();
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.ledger.api.ApiKeySecret;
 import dev.ledger.bench.BaselinePostgres;
 import dev.ledger.bench.BenchEnvironment;
 import dev.ledger.bench.BenchReport;
@@ -26,6 +27,7 @@ import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.TopicNames;
 import dev.ledger.launcher.runtime.DataDirectory;
 import dev.ledger.launcher.runtime.EmbeddedInfrastructure;
+import dev.ledger.api.ApiKeySecret;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -324,12 +326,14 @@ public final class BenchCommand implements Callable<Integer> {
                     infrastructure.jdbcUrl().replaceFirst("/postgres(\\?|$)", "/" + database + "$1"),
                     infrastructure.dbUser(), infrastructure.dbPassword(), 0, partitions, dir.loadOrCreateKey(),
                     ledgerDir.resolve("state"), TopicNames.prefixed(id + "."), commitIntervalMs, id);
-            BenchLedgerProcess process = BenchLedgerProcess.start(ledgerDir, config, streamsOverrides, jvmOptions, verbose);
+            String adminKey = ApiKeySecret.generate(); // a fresh database: this becomes its first admin key
+            BenchLedgerProcess process = BenchLedgerProcess.start(ledgerDir, config, adminKey, streamsOverrides,
+                    jvmOptions, verbose);
             ledgers.add(process);
             TopicNames topics = config.topics();
             var names = List.of(topics.commands(), topics.events(), topics.results(), topics.deadLetters());
             return new BenchEnvironment.Ledger(system, URI.create("http://127.0.0.1:" + process.httpPort() + "/"),
-                    name -> names.contains(name) || name.startsWith(id + "-"), partitions, process.pid(),
+                    adminKey, name -> names.contains(name) || name.startsWith(id + "-"), partitions, process.pid(),
                     "child JVM " + String.join(" ", jvmOptions));
         }
 

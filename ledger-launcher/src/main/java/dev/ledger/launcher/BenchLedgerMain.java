@@ -46,7 +46,8 @@ public final class BenchLedgerMain {
 
         LedgerApplication application;
         try {
-            application = LedgerApplication.start(config, overrides);
+            application = LedgerApplication.start(config, overrides,
+                    new LedgerApplication.Access(LedgerApplication.Access.LOOPBACK.httpHost(), p.getProperty("adminApiKey")));
         } catch (RuntimeException e) {
             // the bench reads this from ledger.log; exit at once, whatever client threads are left
             e.printStackTrace();

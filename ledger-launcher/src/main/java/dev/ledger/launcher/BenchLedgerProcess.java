@@ -34,7 +34,8 @@ final class BenchLedgerProcess implements AutoCloseable {
     }
 
     /** Starts the ledger and returns once it answers HTTP (its processors are running). */
-    static BenchLedgerProcess start(Path dir, LedgerConfig config, Map<String, Object> streamsOverrides,
+    /** @param adminApiKey the first admin key of the ledger's fresh database, for the load to use */
+    static BenchLedgerProcess start(Path dir, LedgerConfig config, String adminApiKey, Map<String, Object> streamsOverrides,
                                     List<String> jvmOptions, boolean verbose) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         var p = new Properties();
@@ -52,6 +53,7 @@ final class BenchLedgerProcess implements AutoCloseable {
         p.setProperty("commitIntervalMs", Long.toString(config.commitIntervalMs()));
         p.setProperty("applicationIdPrefix", config.applicationIdPrefix());
         p.setProperty("verbose", Boolean.toString(verbose));
+        p.setProperty("adminApiKey", adminApiKey);
         Path ready = dir.resolve("ready");
         Files.deleteIfExists(ready);
         p.setProperty("readyFile", ready.toString());

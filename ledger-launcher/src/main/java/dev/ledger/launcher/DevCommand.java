@@ -67,6 +67,10 @@ public final class DevCommand implements Callable<Integer> {
             description = "HTTP port of the API (default: the one used last time with this data directory, else 8080).")
     Integer port;
 
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = Ports.LOOPBACK,
+            description = "Interface the HTTP API listens on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every one).")
+    String host;
+
     @Option(names = "--partitions", paramLabel = "N",
             description = "Partitions of the ledger's topics (default: 12, or LEDGER_PARTITIONS with an external cluster).")
     Integer partitions;
@@ -91,7 +95,8 @@ public final class DevCommand implements Callable<Integer> {
         try {
             LedgerConfig config = LedgerTarget.externalConfigured(env) ? startExternal(dir, env) : startEmbedded(dir);
             // instances scaled out on an external cluster must not share an instance id: they would fence each other
-            application = LedgerApplication.start(config, LedgerTarget.externalConfigured(env) ? Map.of() : STATIC_MEMBERSHIP);
+            application = LedgerApplication.start(config, LedgerTarget.externalConfigured(env) ? Map.of() : STATIC_MEMBERSHIP,
+                    LedgerApplication.Access.of(host, env));
             if (!LedgerTarget.externalConfigured(env)) rememberHttpPort(dir, application.httpPort());
             printBanner(config, dir, application.httpPort(), System.nanoTime() - startNs);
         } catch (RuntimeException e) {
@@ -175,12 +180,17 @@ public final class DevCommand implements Callable<Integer> {
     private void printBanner(LedgerConfig config, DataDirectory dir, int httpPort, long elapsedNs) {
         PrintWriter out = out();
         out.printf("%nLedger ready in %.1f s%n", elapsedNs / 1e9);
-        out.printf("  API:    http://%s:%d%n", Ports.LOOPBACK, httpPort);
+        out.printf("  API:    http://%s:%d%n", host, httpPort);
         out.printf("  Kafka:  %s%n", config.bootstrapServers());
         out.printf("  JDBC:   %s (user %s%s)%n", config.jdbcUrl(), config.dbUser(),
                 config.dbPassword() == null || config.dbPassword().isEmpty() ? ", no password" : "");
         out.printf("  Data:   %s%n", dir);
         if (infrastructure instanceof EmbeddedInfrastructure) out.printf("  Logs:   %s%n", dir.logsDir());
+        application.generatedAdminKey().ifPresent(key -> {
+            out.printf("%nAdmin API key (shown this once; only its hash is kept):%n  %s%n", key);
+            out.printf("  curl -H 'Authorization: Bearer %s' http://%s:%d/v1/api-keys%n", key, Ports.LOOPBACK, httpPort);
+            out.println("  Create keys with fewer rights: ./ledger keys create --role payments --name <name>");
+        });
         out.println("Press Ctrl-C to stop.");
         out.flush();
     }

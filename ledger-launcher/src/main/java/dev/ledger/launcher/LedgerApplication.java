@@ -1,6 +1,8 @@
 package dev.ledger.launcher;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ledger.api.ApiKeySecret;
+import dev.ledger.api.ApiKeyStore;
 import dev.ledger.api.LedgerApi;
 import dev.ledger.command.LedgerCommandProcessor;
 import dev.ledger.kafka.LedgerConfig;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -36,9 +39,36 @@ public final class LedgerApplication implements AutoCloseable {
     private LedgerCommandProcessor processor;
     private LedgerProjection projection;
     private LedgerApi api;
+    private final Access access;
+    private Optional<String> generatedAdminKey = Optional.empty();
 
-    private LedgerApplication(LedgerConfig config) {
+    /**
+     * Who can reach the API and with what.
+     *
+     * @param httpHost    the interface HTTP listens on; 127.0.0.1 unless told otherwise
+     * @param adminApiKey the first admin key (LEDGER_ADMIN_API_KEY), used on the first start only; null:
+     *                    a key is generated and returned once by {@link #generatedAdminKey()}
+     */
+    public record Access(String httpHost, String adminApiKey) {
+        public static final String ADMIN_API_KEY_VARIABLE = "LEDGER_ADMIN_API_KEY";
+        public static final Access LOOPBACK = new Access("127.0.0.1", null);
+
+        public Access {
+            if (httpHost == null || httpHost.isBlank()) throw new IllegalArgumentException("an HTTP host is required");
+            String problem = adminApiKey == null ? null : ApiKeySecret.configuredKeyProblem(adminApiKey);
+            if (problem != null) throw new IllegalArgumentException(ADMIN_API_KEY_VARIABLE + " " + problem);
+        }
+
+        /** The admin key from the environment, if it sets one. */
+        public static Access of(String httpHost, Map<String, String> env) {
+            String key = env.get(ADMIN_API_KEY_VARIABLE);
+            return new Access(httpHost, key == null || key.isEmpty() ? null : key);
+        }
+    }
+
+    private LedgerApplication(LedgerConfig config, Access access) {
         this.config = config;
+        this.access = access;
     }
 
     public static LedgerApplication start(LedgerConfig config) {
@@ -47,7 +77,11 @@ public final class LedgerApplication implements AutoCloseable {
 
     /** @param streamsOverrides Kafka Streams settings for both processors (tests shorten timeouts) */
     public static LedgerApplication start(LedgerConfig config, Map<String, Object> streamsOverrides) {
-        var app = new LedgerApplication(config);
+        return start(config, streamsOverrides, Access.LOOPBACK);
+    }
+
+    public static LedgerApplication start(LedgerConfig config, Map<String, Object> streamsOverrides, Access access) {
+        var app = new LedgerApplication(config, access);
         try {
             app.startParts(streamsOverrides);
             return app;
@@ -66,13 +100,18 @@ public final class LedgerApplication implements AutoCloseable {
                 READ_MODEL_SCHEMA, READ_MODEL_POOL_SIZE);
         parts.push(readModel);
         ReadModelSchema.migrate(readModel, READ_MODEL_SCHEMA);
+        // the keys' tables are in their own schema; the read model's pool reaches them by qualified names
+        var apiKeys = new ApiKeyStore(readModel);
+        apiKeys.migrate();
+        generatedAdminKey = apiKeys.bootstrap(access.adminApiKey());
         processor = LedgerCommandProcessor.start(config, registry, streamsOverrides);
         parts.push(processor);
         projection = LedgerProjection.start(config, readModel, registry, streamsOverrides);
         parts.push(projection);
         awaitRunning(() -> processor.isRunning() && projection.isRunning());
         // a stuck read-model partition leaves the projection running (see LedgerProjection): the ledger starts
-        api = LedgerApi.start(config, readModel, registry, processor::isRunning, projection::isRunning);
+        api = LedgerApi.start(config, readModel, apiKeys, access.httpHost(), registry, processor::isRunning,
+                projection::isRunning);
         parts.push(api);
         LOG.info("ledger running: HTTP on port {}, Kafka {}, {} partitions", api.port(), config.bootstrapServers(),
                 config.partitions());
@@ -100,6 +139,14 @@ public final class LedgerApplication implements AutoCloseable {
     /** The HTTP port actually bound (the config may ask for 0). */
     public int httpPort() {
         return api.port();
+    }
+
+    /**
+     * The admin key this start created because none existed and none was configured: to be shown
+     * once (only its hash is kept), never logged.
+     */
+    public Optional<String> generatedAdminKey() {
+        return generatedAdminKey;
     }
 
     public boolean isReady() {

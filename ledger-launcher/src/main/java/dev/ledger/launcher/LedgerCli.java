@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         versionProvider = LedgerCli.Version.class,
         description = "An event-sourced payment ledger on Kafka and PostgreSQL.",
         subcommands = {DevCommand.class, BenchCommand.class, AuditCommand.class, DeadLettersCommand.class,
-                RebuildProjectionsCommand.class, CommandLine.HelpCommand.class})
+                RebuildProjectionsCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class LedgerCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -110,7 +110,7 @@ final class AuditFixtures {
         String source = config.topics().events();
         String target = source + "." + suffix;
         Map<Integer, List<Rec>> byPartition = new TreeMap<>();
-        new LedgerClient(() -> "", config).readCommitted(source, r -> {
+        new LedgerClient(() -> "", config, null).readCommitted(source, r -> {
             for (EventRecords.Stored e : EventRecords.read(r.key(), r.value(), r.headers())) {
                 String key = e.key() != null ? e.key() : LedgerJson.readEvent(e.value()).aggregateId();
                 byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(new Rec(r.partition(),

@@ -1,5 +1,6 @@
 package dev.ledger.launcher;
 
+import dev.ledger.api.ApiKeySecret;
 import dev.ledger.kafka.LedgerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,9 @@ class BenchLedgerProcessTest {
         LedgerConfig config = LedgerHarness.configFor("bench-child");
         var http = HttpClient.newHttpClient();
         long pid;
-        try (BenchLedgerProcess ledger = BenchLedgerProcess.start(dir, config, Map.of(), List.of("-Xmx512m"), false)) {
+        String adminKey = ApiKeySecret.generate();
+        try (BenchLedgerProcess ledger = BenchLedgerProcess.start(dir, config, adminKey, Map.of(), List.of("-Xmx512m"),
+                false)) {
             pid = ledger.pid();
             assertThat(pid).isNotEqualTo(ProcessHandle.current().pid());
             // ProcessHandle.Info gave no arguments for this child (its command line holds the whole class path): read /proc
@@ -36,12 +39,14 @@ class BenchLedgerProcessTest {
             URI api = URI.create("http://127.0.0.1:" + ledger.httpPort());
             HttpResponse<String> opened = http.send(HttpRequest.newBuilder(api.resolve("/v1/accounts"))
                     .header("Content-Type", "application/json").header("Idempotency-Key", "open-child-1")
+                    .header("Authorization", "Bearer " + adminKey)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"accountId\":\"child-1\",\"currency\":\"EUR\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
             String position = opened.headers().firstValue("Ledger-Position").orElseThrow();
             HttpResponse<String> read = http.send(HttpRequest.newBuilder(api.resolve("/v1/accounts/child-1"))
-                    .header("Ledger-Min-Position", position).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Ledger-Min-Position", position).header("Authorization", "Bearer " + adminKey).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
             assertThat(read.body()).contains("child-1");
         }

@@ -124,7 +124,7 @@ class BenchSmokeTest {
         LedgerConfig config = harness.config();
         var topics = List.of(config.topics().commands(), config.topics().events(), config.topics().results(),
                 config.topics().deadLetters());
-        return new BenchEnvironment.Ledger(system, URI.create(harness.baseUrl() + "/"),
+        return new BenchEnvironment.Ledger(system, URI.create(harness.baseUrl() + "/"), harness.adminApiKey(),
                 name -> topics.contains(name) || name.startsWith(config.applicationIdPrefix() + "-"),
                 config.partitions(), 0, "in the test JVM");
     }

@@ -1,5 +1,6 @@
 package dev.ledger.launcher;
 
+import dev.ledger.api.ApiKeySecret;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.launcher.runtime.DataDirectory;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DevProcessCrashTest {
     private static final int CUSTOMERS = 20;
     private static final int TRANSFERS = 600;
+    private static final String ADMIN_API_KEY = ApiKeySecret.generate();
 
     @TempDir
     Path dataDir;
@@ -38,7 +40,7 @@ class DevProcessCrashTest {
         List<TransferWorkload.Request> sent = new ArrayList<>();
         TransferWorkload workload;
         try {
-            LedgerClient client = new LedgerClient(() -> "http://127.0.0.1:" + port, null);
+            LedgerClient client = new LedgerClient(() -> "http://127.0.0.1:" + port, null, ADMIN_API_KEY);
             awaitReady(client, first);
             workload = new TransferWorkload(r -> client.post("/v1/transfers", r.key(), r.body()), CUSTOMERS, 11);
             TransferInvariantTest.open(client, TransferWorkload.SETTLEMENT, true);
@@ -81,7 +83,7 @@ class DevProcessCrashTest {
         Process second = startDev(port);
         try {
             LedgerClient client = new LedgerClient(() -> "http://127.0.0.1:" + port,
-                    LedgerTarget.find(dataDir, Map.of()).config());
+                    LedgerTarget.find(dataDir, Map.of()).config(), ADMIN_API_KEY);
             awaitReady(client, second);
             long lost = workload.answers.values().stream().filter(a -> a.status() == -1).count();
             assertThat(lost).as("some requests were cut off by the kill").isPositive();
@@ -123,10 +125,12 @@ class DevProcessCrashTest {
 
     private Process startDev(int port) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-Xmx768m", "-cp", System.getProperty("java.class.path"),
+        var builder = new ProcessBuilder(java, "-Xmx768m", "-cp", System.getProperty("java.class.path"),
                 LedgerCli.class.getName(), "dev", "--data-dir", dataDir.toString(), "--port", String.valueOf(port),
                 "--partitions", "4")
-                .redirectErrorStream(true)
+                .redirectErrorStream(true);
+        builder.environment().put(LedgerApplication.Access.ADMIN_API_KEY_VARIABLE, ADMIN_API_KEY);
+        return builder
                 .redirectOutput(dataDir.getParent().resolve(dataDir.getFileName() + "-dev.log").toFile())
                 .start();
     }

@@ -26,18 +26,53 @@ import java.util.Properties;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/** What a test uses to talk to a running ledger: its HTTP API, and its event topic read as an auditor would. */
+/**
+ * What a test uses to talk to a running ledger: its HTTP API (every request carries the client's API
+ * key, when it has one), and its event topic read as an auditor would.
+ */
 class LedgerClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Supplier<String> baseUrl;
     private final LedgerConfig config;
+    private final String apiKey;
 
-    /** @param config where the event topic is; may be null for a client that only speaks HTTP */
-    LedgerClient(Supplier<String> baseUrl, LedgerConfig config) {
+    /**
+     * @param config where the event topic is; may be null for a client that only speaks HTTP
+     * @param apiKey sent as {@code Authorization: Bearer}; null sends none
+     */
+    LedgerClient(Supplier<String> baseUrl, LedgerConfig config, String apiKey) {
         this.baseUrl = baseUrl;
         this.config = config;
+        this.apiKey = apiKey;
+    }
+
+    String apiKey() {
+        return apiKey;
+    }
+
+    /** The same ledger, reached with another key (null: none). */
+    LedgerClient withApiKey(String otherKey) {
+        return new LedgerClient(baseUrl, config, otherKey);
+    }
+
+    /** Creates a key through the admin endpoint (this client's key must be an admin's): its keyId, apiKey, ... */
+    JsonNode createKey(String role, String tenant) {
+        String body = tenant == null ? "{\"name\": \"test %s\", \"role\": \"%s\"}".formatted(role, role)
+                : "{\"name\": \"test %s\", \"role\": \"%s\", \"tenant\": \"%s\"}".formatted(role, role, tenant);
+        Response created = post("/v1/api-keys", null, body);
+        if (created.status() != 201) throw new IllegalStateException("could not create a " + role + " key: " + created);
+        return created.json();
+    }
+
+    /** A client with a new key of {@code role}, confined to {@code tenant} unless it is null. */
+    LedgerClient withNewKey(String role, String tenant) {
+        return withApiKey(createKey(role, tenant).path("apiKey").asText());
+    }
+
+    Response delete(String path) {
+        return send(request(path).DELETE().build());
     }
 
     LedgerConfig config() {
@@ -57,13 +92,14 @@ class LedgerClient {
 
     private HttpRequest.Builder request(String path, String... headers) {
         var builder = HttpRequest.newBuilder(URI.create(baseUrl.get() + path)).timeout(Duration.ofSeconds(40));
+        if (apiKey != null) builder.header("Authorization", "Bearer " + apiKey);
         for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
         return builder;
     }
 
     private Response send(HttpRequest request) {
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body(), r.headers().map());
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -1,8 +1,10 @@
 package dev.ledger.launcher;
 
+import dev.ledger.api.ApiKeySecret;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.TopicNames;
+import dev.ledger.launcher.runtime.Ports;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,14 +24,27 @@ final class LedgerHarness implements AutoCloseable {
 
     private final LedgerConfig config;
     private final Map<String, Object> streamsOverrides;
+    private final LedgerApplication.Access access;
     private final LedgerClient client;
     private LedgerApplication app;
 
-    private LedgerHarness(LedgerConfig config, Map<String, Object> streamsOverrides) {
+    /**
+     * The ledger's first admin key is the harness's own, given as LEDGER_ADMIN_API_KEY would give it;
+     * with {@code configuredAdminKey} false, none is given and the client uses the one the start generated.
+     */
+    private LedgerHarness(LedgerConfig config, Map<String, Object> streamsOverrides, boolean configuredAdminKey) {
         this.config = config;
         this.streamsOverrides = streamsOverrides;
-        this.app = LedgerApplication.start(config, streamsOverrides);
-        this.client = new LedgerClient(this::baseUrl, config);
+        this.access = new LedgerApplication.Access(Ports.LOOPBACK, configuredAdminKey ? ApiKeySecret.generate() : null);
+        this.app = LedgerApplication.start(config, streamsOverrides, access);
+        String adminKey = configuredAdminKey ? access.adminApiKey()
+                : app.generatedAdminKey().orElseThrow(() -> new IllegalStateException("the first start generated no admin key"));
+        this.client = new LedgerClient(this::baseUrl, config, adminKey);
+    }
+
+    /** A ledger started without LEDGER_ADMIN_API_KEY: its first start generates the admin key. */
+    static LedgerHarness startWithGeneratedAdminKey(String name) {
+        return new LedgerHarness(configFor(name), Map.of(), false);
     }
 
     static LedgerHarness start(String name) {
@@ -37,12 +52,12 @@ final class LedgerHarness implements AutoCloseable {
     }
 
     static LedgerHarness start(String name, Map<String, Object> streamsOverrides) {
-        return new LedgerHarness(configFor(name), streamsOverrides);
+        return new LedgerHarness(configFor(name), streamsOverrides, true);
     }
 
     /** With {@code partitions} partitions instead of the tests' usual 4 (one: every saga takes the fast path). */
     static LedgerHarness startWithPartitions(String name, int partitions) {
-        return new LedgerHarness(configFor(name, partitions), Map.of());
+        return new LedgerHarness(configFor(name, partitions), Map.of(), true);
     }
 
     /** A config of its own on the shared infrastructure: topics, app ids, database, state dir, key. */
@@ -76,8 +91,14 @@ final class LedgerHarness implements AutoCloseable {
         return config;
     }
 
+    /** A client with the admin key. */
     LedgerClient client() {
         return client;
+    }
+
+    /** The admin key the harness's client uses. */
+    String adminApiKey() {
+        return client.apiKey();
     }
 
     LedgerApplication app() {
@@ -87,7 +108,7 @@ final class LedgerHarness implements AutoCloseable {
     /** Stops every part and starts them again on the same broker, database and state directory. */
     void restart() {
         app.close();
-        app = LedgerApplication.start(config, streamsOverrides);
+        app = LedgerApplication.start(config, streamsOverrides, access);
     }
 
     String baseUrl() {
