@@ -163,7 +163,8 @@ public final class HistoryGenerator implements AutoCloseable {
     /** Kept forever like the ledger's own event topic; an existing topic is used as it is. */
     static void createTopic(KafkaClients clients, String topic, int partitions) {
         try (Admin admin = clients.createAdmin("ledger-history-generator")) {
-            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.of(clients.settings().replicationFactor()))
+            short copies = clients.settings().replicationFactor();
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.of(copies))
                     .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"))))
                     .all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

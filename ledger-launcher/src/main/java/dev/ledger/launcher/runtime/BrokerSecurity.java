@@ -3,6 +3,7 @@ package dev.ledger.launcher.runtime;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -59,11 +60,11 @@ public record BrokerSecurity(Path keyStore, Path trustStore, String storePasswor
 
     /** The broker's own side of the listener. */
     Map<String, String> serverProperties() {
-        String prefix = "listener.name." + LISTENER.toLowerCase() + ".";
+        String prefix = "listener.name." + LISTENER.toLowerCase(Locale.ROOT) + ".";
         Map<String, String> props = new LinkedHashMap<>();
         props.put("sasl.enabled.mechanisms", MECHANISM);
         props.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
-        props.put(prefix + MECHANISM.toLowerCase() + ".sasl.jaas.config", jaas(interBrokerUser, users.get(interBrokerUser)));
+        props.put(prefix + MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config", jaas(interBrokerUser, users.get(interBrokerUser)));
         props.put("ssl.keystore.type", "PKCS12");
         props.put("ssl.keystore.location", keyStore.toString());
         props.put("ssl.keystore.password", storePassword);
