@@ -3,6 +3,7 @@ package dev.ledger.api;
 import dev.ledger.domain.LedgerCommand;
 import dev.ledger.domain.Outcome;
 import dev.ledger.kafka.CommandEnvelope;
+import dev.ledger.kafka.KafkaClients;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -52,17 +54,16 @@ final class CommandGateway implements AutoCloseable {
      * and never blocking a request thread for long: metadata is fetched at start and
      * {@code max.block.ms} caps the rest.
      */
-    static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG, "ledger-api-commands-" + UUID.randomUUID(),
+    static KafkaProducer<String, byte[]> producer(KafkaClients clients) {
+        Properties props = clients.producer("ledger-api-commands-" + UUID.randomUUID());
+        props.putAll(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 2,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000),
-                new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000));
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Fetches the topic's metadata now, so that the first request does not wait for it; best effort. */

@@ -1,11 +1,11 @@
 package dev.ledger.api;
 
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.api.OperationsRoutes.Part;
 import dev.ledger.kafka.LedgerTopics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -86,18 +85,17 @@ public final class LedgerApi implements AutoCloseable {
                     new ThreadPoolExecutor.AbortPolicy());
             started.add(readExecutor::shutdownNow);
 
+            var kafkaClients = KafkaClients.of(config);
             var waiters = new ResultWaiters(MAX_WAITING_REQUESTS, timer);
             started.add(waiters::close);
-            var listener = new ResultListener(config.bootstrapServers(), topics.results(), waiters, metrics);
+            var listener = new ResultListener(kafkaClients, topics.results(), waiters, metrics);
             started.add(listener);
             listener.start(LISTENER_START_TIMEOUT);
-            var gateway = new CommandGateway(CommandGateway.producer(config.bootstrapServers()),
+            var gateway = new CommandGateway(CommandGateway.producer(kafkaClients),
                     topics.commands().name(), COMMAND_LINGER_MS, waiters, metrics, Clock.systemUTC());
             started.add(gateway);
             gateway.warmUp();
-            Admin admin = Admin.create(Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                    AdminClientConfig.CLIENT_ID_CONFIG, "ledger-api-health-" + UUID.randomUUID()));
+            Admin admin = kafkaClients.createAdmin("ledger-api-health-" + UUID.randomUUID());
             started.add(() -> admin.close(Duration.ofSeconds(2)));
 
             var keys = ApiKeyDirectory.start(apiKeys::activeKeys);

@@ -1,6 +1,7 @@
 package dev.ledger.api;
 
 import dev.ledger.kafka.CommandResult;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.ResultRecords;
 import dev.ledger.kafka.Topic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -46,17 +48,16 @@ final class ResultListener implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean pollHealthy = true;
 
-    ResultListener(String bootstrapServers, Topic<String, CommandResult> topic, ResultWaiters waiters, ApiMetrics metrics) {
+    ResultListener(KafkaClients clients, Topic<String, CommandResult> topic, ResultWaiters waiters, ApiMetrics metrics) {
         this.topic = topic.name();
         this.waiters = waiters;
         this.metrics = metrics;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, "ledger-api-results-" + UUID.randomUUID(),
+        Properties props = clients.consumer("ledger-api-results-" + UUID.randomUUID());
+        props.putAll(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, // no group: the position is never stored
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = Thread.ofPlatform().name("ledger-api-results").daemon().unstarted(this::run);
     }
 

@@ -42,7 +42,7 @@ class AuthenticationHttpTest {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var metrics = new ApiMetrics(registry);
         var waiters = new ResultWaiters(0, timer);
-        gateway = new CommandGateway(CommandGateway.producer("127.0.0.1:1"),
+        gateway = new CommandGateway(CommandGateway.producer(new dev.ledger.kafka.KafkaClients("127.0.0.1:1", dev.ledger.kafka.KafkaSettings.DEV)),
                 new LedgerTopics(TopicNames.DEFAULT).commands().name(), LedgerApi.COMMAND_LINGER_MS, waiters, metrics,
                 Clock.systemUTC());
         keys = TestKeys.directory();

@@ -1,6 +1,8 @@
 package dev.ledger.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.kafka.KafkaClients;
+import dev.ledger.kafka.KafkaSettings;
 import dev.ledger.kafka.LedgerTopics;
 import dev.ledger.kafka.TopicNames;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -44,7 +46,7 @@ class WriteValidationHttpTest {
         var metrics = new ApiMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         var topics = new LedgerTopics(TopicNames.DEFAULT);
         var waiters = new ResultWaiters(0, timer);
-        gateway = new CommandGateway(CommandGateway.producer("127.0.0.1:1"),
+        gateway = new CommandGateway(CommandGateway.producer(new KafkaClients("127.0.0.1:1", KafkaSettings.DEV)),
                 topics.commands().name(), LedgerApi.COMMAND_LINGER_MS, waiters, metrics, Clock.systemUTC());
         keys = TestKeys.directory();
         server = HttpServer.start("127.0.0.1", 0, metrics, new Authenticator(keys),

@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerJson;
 
 import java.time.Duration;
@@ -54,10 +55,8 @@ final class AuditReader {
     private AuditReader() {
     }
 
-    static Properties consumerProperties(String bootstrapServers, String clientId) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    static Properties consumerProperties(KafkaClients clients, String clientId) {
+        Properties props = clients.consumer(clientId);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -68,14 +67,14 @@ final class AuditReader {
         return props;
     }
 
-    static KafkaConsumer<String, byte[]> consumer(String bootstrapServers, String clientId) {
-        return new KafkaConsumer<>(consumerProperties(bootstrapServers, clientId), new StringDeserializer(),
+    static KafkaConsumer<String, byte[]> consumer(KafkaClients clients, String clientId) {
+        return new KafkaConsumer<>(consumerProperties(clients, clientId), new StringDeserializer(),
                 new ByteArrayDeserializer());
     }
 
     /** The end offsets now: what the audit will read up to. */
-    static Snapshot snapshot(String bootstrapServers, String topic) {
-        try (var consumer = consumer(bootstrapServers, "ledger-audit-snapshot")) {
+    static Snapshot snapshot(KafkaClients clients, String topic) {
+        try (var consumer = consumer(clients, "ledger-audit-snapshot")) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist (or has no partitions)");
@@ -94,7 +93,7 @@ final class AuditReader {
      *
      * @throws IllegalStateException when a thread cannot read its partitions to their end
      */
-    static List<AuditShard> read(String bootstrapServers, Snapshot snapshot, int threads,
+    static List<AuditShard> read(KafkaClients clients, Snapshot snapshot, int threads,
                                  Supplier<AuditShard> shardFactory, AuditProgress progress) {
         List<List<TopicPartition>> shares = shares(snapshot, threads);
         LongAdder read = new LongAdder();
@@ -105,7 +104,7 @@ final class AuditReader {
         long start = System.nanoTime();
         try {
             for (int i = 0; i < shares.size(); i++) {
-                var consumer = consumer(bootstrapServers, "ledger-audit-" + i);
+                var consumer = consumer(clients, "ledger-audit-" + i);
                 consumers.add(consumer);
                 AuditShard shard = shardFactory.get();
                 shards.add(shard);

@@ -2,6 +2,7 @@ package dev.ledger.audit;
 
 import dev.ledger.kafka.DeadLetter;
 import dev.ledger.kafka.DeadLetterLog;
+import dev.ledger.kafka.KafkaClients;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,9 +36,9 @@ final class DeadLetteredSteps {
      * @param asOf   only what had been dead-lettered by this instant (the command's timestamp), or null for all
      * @param wanted the transfers whose steps to keep (by id)
      */
-    static DeadLetteredSteps read(String bootstrapServers, String topic, Instant asOf, Predicate<String> wanted) {
+    static DeadLetteredSteps read(KafkaClients clients, String topic, Instant asOf, Predicate<String> wanted) {
         var steps = new DeadLetteredSteps(asOf, wanted);
-        DeadLetterLog.readAll(bootstrapServers, topic, steps::add);
+        DeadLetterLog.readAll(clients, topic, steps::add);
         return steps;
     }
 

@@ -13,9 +13,9 @@ import dev.ledger.kafka.CommandEngine;
 import dev.ledger.kafka.CommandEnvelope;
 import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerJson;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -92,9 +92,8 @@ public final class HistoryGenerator implements AutoCloseable {
     }
 
     /** A transactional producer onto the topic: the records are read_committed-visible at each commit. */
-    static Sink kafka(String bootstrapServers, String topic) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    static Sink kafka(KafkaClients clients, String topic) {
+        Properties props = clients.producer("ledger-history-generator");
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ledger-history-generator-" + UUID.randomUUID());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -131,12 +130,12 @@ public final class HistoryGenerator implements AutoCloseable {
      * @param customers customer accounts besides the settlement account
      * @param progress  told the number of events written so far, now and then
      */
-    public static Summary generate(String bootstrapServers, String topic, int partitions, byte[] ledgerKey,
+    public static Summary generate(KafkaClients clients, String topic, int partitions, byte[] ledgerKey,
                                    long targetEvents, int customers, long seed, LongConsumer progress) {
         long start = System.nanoTime();
-        createTopic(bootstrapServers, topic, partitions);
+        createTopic(clients, topic, partitions);
         long transfers = 0;
-        try (var generator = new HistoryGenerator(kafka(bootstrapServers, topic), ledgerKey,
+        try (var generator = new HistoryGenerator(kafka(clients, topic), ledgerKey,
                 Instant.now().minusSeconds(targetEvents / 1000 + 3600))) {
             Random random = new Random(seed);
             List<String> ids = new ArrayList<>();
@@ -162,9 +161,10 @@ public final class HistoryGenerator implements AutoCloseable {
     }
 
     /** Kept forever like the ledger's own event topic; an existing topic is used as it is. */
-    static void createTopic(String bootstrapServers, String topic, int partitions) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())
+    static void createTopic(KafkaClients clients, String topic, int partitions) {
+        try (Admin admin = clients.createAdmin("ledger-history-generator")) {
+            short copies = clients.settings().replicationFactor();
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.of(copies))
                     .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"))))
                     .all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

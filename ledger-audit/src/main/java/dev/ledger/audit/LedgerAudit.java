@@ -4,6 +4,7 @@ import dev.ledger.audit.AuditReport.CheckResult;
 import dev.ledger.audit.AuditReport.PartitionRange;
 import dev.ledger.audit.AuditReport.ReconciliationSummary;
 import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 
 import java.time.Instant;
@@ -51,15 +52,16 @@ public final class LedgerAudit {
         String topic = options.eventsTopic() != null ? options.eventsTopic() : config.topics().events();
         Violations violations = new Violations(Violations.DEFAULT_KEPT_PER_CHECK);
 
-        AuditReader.Snapshot snapshot = AuditReader.snapshot(config.bootstrapServers(), topic);
+        KafkaClients clients = KafkaClients.of(config);
+        AuditReader.Snapshot snapshot = AuditReader.snapshot(clients, topic);
         byte[] key = config.ledgerKey();
         ConcurrentMap<String, AuditShard.Track<TransferState>> transfers = new ConcurrentHashMap<>(1 << 16);
-        List<AuditShard> shards = AuditReader.read(config.bootstrapServers(), snapshot, options.threads(),
+        List<AuditShard> shards = AuditReader.read(clients, snapshot, options.threads(),
                 () -> new AuditShard(topic, key, options.asOf(), violations, transfers), progress);
         long readNanos = System.nanoTime() - start;
         // read after the events, so that a step dead-lettered meanwhile is one of a transfer the replay knows;
         // only the steps of transfers in flight can matter
-        DeadLetteredSteps deadLettered = DeadLetteredSteps.read(config.bootstrapServers(),
+        DeadLetteredSteps deadLettered = DeadLetteredSteps.read(clients,
                 config.topics().deadLetters(), options.asOf(), id -> {
                     AuditShard.Track<TransferState> track = transfers.get(id);
                     return track != null && track.state instanceof TransferState.InFlight;

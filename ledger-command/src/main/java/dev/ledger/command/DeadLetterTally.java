@@ -1,6 +1,7 @@
 package dev.ledger.command;
 
 import dev.ledger.kafka.DeadLetterLog;
+import dev.ledger.kafka.KafkaClients;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,14 +34,14 @@ final class DeadLetterTally implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    private DeadLetterTally(String bootstrapServers, String topic) {
+    private DeadLetterTally(KafkaClients clients, String topic) {
         this.topic = topic;
-        this.consumer = DeadLetterLog.consumer(bootstrapServers, "ledger-dead-letter-tally");
+        this.consumer = DeadLetterLog.consumer(clients, "ledger-dead-letter-tally");
         this.thread = Thread.ofPlatform().name("ledger-dead-letter-tally").daemon().unstarted(this::run);
     }
 
-    static DeadLetterTally start(String bootstrapServers, String topic, MeterRegistry registry) {
-        var tally = new DeadLetterTally(bootstrapServers, topic);
+    static DeadLetterTally start(KafkaClients clients, String topic, MeterRegistry registry) {
+        var tally = new DeadLetterTally(clients, topic);
         Gauge.builder(METRIC, tally.count, AtomicLong::get)
                 .description("dead letters on the dead-letter topic (every instance's, since the topic began): "
                         + "commands the processor could not read, found invalid, or could not prove it wrote")

@@ -1,5 +1,6 @@
 package dev.ledger.command;
 
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.LedgerTopics;
 import dev.ledger.kafka.ProcessorProducerSettings;
@@ -7,7 +8,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -63,14 +63,14 @@ public final class LedgerCommandProcessor implements AutoCloseable {
         var metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
         streams.start();
-        var deadLetters = DeadLetterTally.start(config.bootstrapServers(), config.topics().deadLetters(), registry);
+        var deadLetters = DeadLetterTally.start(KafkaClients.of(config), config.topics().deadLetters(), registry);
         return new LedgerCommandProcessor(streams, metrics, deadLetters);
     }
 
     /** The commands topic's partition count as the broker has it, whatever the configuration says. */
     private static int commandPartitions(LedgerConfig config) {
         String topic = config.topics().commands();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+        try (Admin admin = KafkaClients.of(config).createAdmin("ledger-command-partitions")) {
             return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
                     .partitions().size();
         } catch (InterruptedException e) {
@@ -82,9 +82,7 @@ public final class LedgerCommandProcessor implements AutoCloseable {
     }
 
     static Properties streamsConfig(LedgerConfig config) {
-        var props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationIdPrefix() + "-command");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties props = KafkaClients.of(config).streams(config.applicationIdPrefix() + "-command");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // there is no global store; this only opts into Kafka 5.0's default now (and silences its warning)
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);

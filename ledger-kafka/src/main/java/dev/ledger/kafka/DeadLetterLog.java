@@ -30,10 +30,8 @@ public final class DeadLetterLog {
     }
 
     /** The consumer every reader of the dead-letter topic uses. */
-    public static KafkaConsumer<String, byte[]> consumer(String bootstrapServers, String clientId) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    public static KafkaConsumer<String, byte[]> consumer(KafkaClients clients, String clientId) {
+        Properties props = clients.consumer(clientId);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -54,8 +52,8 @@ public final class DeadLetterLog {
      *
      * @return how many there were
      */
-    public static long readAll(String bootstrapServers, String topic, Consumer<DeadLetter> each) {
-        try (var consumer = consumer(bootstrapServers, "ledger-dead-letters-reader")) {
+    public static long readAll(KafkaClients clients, String topic, Consumer<DeadLetter> each) {
+        try (var consumer = consumer(clients, "ledger-dead-letters-reader")) {
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);

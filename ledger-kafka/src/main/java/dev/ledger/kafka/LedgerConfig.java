@@ -19,7 +19,8 @@ public record LedgerConfig(
         Path stateDir,
         TopicNames topics,
         long commitIntervalMs,
-        String applicationIdPrefix) {
+        String applicationIdPrefix,
+        KafkaSettings kafka) {
 
     public static final int DEFAULT_PARTITIONS = 12;
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 10;
@@ -30,23 +31,42 @@ public record LedgerConfig(
         Objects.requireNonNull(ledgerKey, "ledgerKey");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(kafka, "kafka");
         if (ledgerKey.length < 16) throw new IllegalArgumentException("the ledger key must hold at least 16 bytes");
         if (partitions < 1) throw new IllegalArgumentException("partitions must be at least 1");
     }
 
+    /** One dev broker: plaintext, one replica. */
+    public LedgerConfig(String bootstrapServers, String jdbcUrl, String dbUser, String dbPassword, int httpPort,
+                        int partitions, byte[] ledgerKey, Path stateDir, TopicNames topics, long commitIntervalMs,
+                        String applicationIdPrefix) {
+        this(bootstrapServers, jdbcUrl, dbUser, dbPassword, httpPort, partitions, ledgerKey, stateDir, topics,
+                commitIntervalMs, applicationIdPrefix, KafkaSettings.DEV);
+    }
+
     public LedgerConfig withHttpPort(int port) {
         return new LedgerConfig(bootstrapServers, jdbcUrl, dbUser, dbPassword, port, partitions, ledgerKey,
-                stateDir, topics, commitIntervalMs, applicationIdPrefix);
+                stateDir, topics, commitIntervalMs, applicationIdPrefix, kafka);
     }
 
     public LedgerConfig withStateDir(Path dir) {
         return new LedgerConfig(bootstrapServers, jdbcUrl, dbUser, dbPassword, httpPort, partitions, ledgerKey,
-                dir, topics, commitIntervalMs, applicationIdPrefix);
+                dir, topics, commitIntervalMs, applicationIdPrefix, kafka);
     }
 
     public LedgerConfig withTopics(TopicNames names) {
         return new LedgerConfig(bootstrapServers, jdbcUrl, dbUser, dbPassword, httpPort, partitions, ledgerKey,
-                stateDir, names, commitIntervalMs, applicationIdPrefix);
+                stateDir, names, commitIntervalMs, applicationIdPrefix, kafka);
+    }
+
+    public LedgerConfig withPartitions(int count) {
+        return new LedgerConfig(bootstrapServers, jdbcUrl, dbUser, dbPassword, httpPort, count, ledgerKey,
+                stateDir, topics, commitIntervalMs, applicationIdPrefix, kafka);
+    }
+
+    public LedgerConfig withKafka(KafkaSettings settings) {
+        return new LedgerConfig(bootstrapServers, jdbcUrl, dbUser, dbPassword, httpPort, partitions, ledgerKey,
+                stateDir, topics, commitIntervalMs, applicationIdPrefix, settings);
     }
 
     /** Reads LEDGER_* variables; returns null when no external cluster is configured. */
@@ -63,6 +83,7 @@ public record LedgerConfig(
                 Integer.parseInt(env.getOrDefault("LEDGER_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
                 key, stateDir, TopicNames.DEFAULT,
                 Long.parseLong(env.getOrDefault("LEDGER_COMMIT_INTERVAL_MS", String.valueOf(DEFAULT_COMMIT_INTERVAL_MS))),
-                env.getOrDefault("LEDGER_APPLICATION_ID_PREFIX", "ledger"));
+                env.getOrDefault("LEDGER_APPLICATION_ID_PREFIX", "ledger"),
+                KafkaSettings.fromEnvironment(env));
     }
 }

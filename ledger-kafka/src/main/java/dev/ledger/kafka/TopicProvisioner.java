@@ -16,7 +16,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * Creates the ledger's topics at start if they are missing. Commands and events are kept forever
  * (an accepted command or a saga step in flight is never dropped; the event log is the system of
- * record and is never compacted); results are only for callers waiting now.
+ * record and is never compacted); results are only for callers waiting now. Every topic has the
+ * configured replication factor and {@code min.insync.replicas} (3 and 2 on a three-broker cluster: a
+ * write acknowledged with {@code acks=all} is on two brokers, and one broker may be down). A topic that
+ * already exists keeps its settings.
  */
 public final class TopicProvisioner {
     static final long RESULTS_RETENTION_MS = Duration.ofHours(6).toMillis();
@@ -25,17 +28,21 @@ public final class TopicProvisioner {
     private TopicProvisioner() {
     }
 
-    public static void ensureTopics(Admin admin, TopicNames names, int partitions) {
+    public static void ensureTopics(Admin admin, TopicNames names, int partitions, KafkaSettings replication) {
+        String minInsync = String.valueOf(replication.minInsyncReplicas());
         Map<String, String> forever = Map.of(
                 TopicConfig.RETENTION_MS_CONFIG, "-1",
                 TopicConfig.RETENTION_BYTES_CONFIG, "-1",
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync);
+        short copies = replication.replicationFactor();
         List<NewTopic> topics = List.of(
-                topic(names.commands(), partitions, forever),
-                topic(names.events(), partitions, forever),
-                topic(names.results(), partitions, Map.of(
-                        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RESULTS_RETENTION_MS))),
-                topic(names.deadLetters(), 1, forever));
+                topic(names.commands(), partitions, copies, forever),
+                topic(names.events(), partitions, copies, forever),
+                topic(names.results(), partitions, copies, Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RESULTS_RETENTION_MS),
+                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync)),
+                topic(names.deadLetters(), 1, copies, forever));
         for (NewTopic topic : topics) {
             try {
                 admin.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -52,8 +59,7 @@ public final class TopicProvisioner {
         }
     }
 
-    /** Replication: the broker's default, so the same code serves one dev broker and a cluster. */
-    private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
-        return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
+    private static NewTopic topic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        return new NewTopic(name, Optional.of(partitions), Optional.of(replicationFactor)).configs(configs);
     }
 }

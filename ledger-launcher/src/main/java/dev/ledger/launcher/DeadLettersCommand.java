@@ -3,6 +3,7 @@ package dev.ledger.launcher;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ledger.kafka.DeadLetter;
 import dev.ledger.kafka.DeadLetterLog;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.LedgerJson;
 import picocli.CommandLine.Command;
@@ -73,7 +74,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
         LedgerConfig config = fixedConfig != null ? fixedConfig : LedgerTarget.find(dataDir, System.getenv()).config();
         String topic = config.topics().deadLetters();
         Deque<DeadLetter> newest = new ArrayDeque<>();
-        long total = DeadLetterLog.readAll(config.bootstrapServers(), topic, letter -> {
+        long total = DeadLetterLog.readAll(KafkaClients.of(config), topic, letter -> {
             if (newest.size() == limit) newest.removeFirst();
             newest.addLast(letter);
         });

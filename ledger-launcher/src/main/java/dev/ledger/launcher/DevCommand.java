@@ -145,11 +145,7 @@ public final class DevCommand implements Callable<Integer> {
         byte[] fallbackKey = env.get("LEDGER_KEY_HEX") != null ? null : dir.loadOrCreateKey();
         LedgerConfig config = LedgerConfig.fromEnvironment(env, dir.stateDir(), fallbackKey);
         if (port != null) config = config.withHttpPort(port);
-        if (partitions != null) {
-            config = new LedgerConfig(config.bootstrapServers(), config.jdbcUrl(), config.dbUser(), config.dbPassword(),
-                    config.httpPort(), partitions, config.ledgerKey(), config.stateDir(), config.topics(),
-                    config.commitIntervalMs(), config.applicationIdPrefix());
-        }
+        if (partitions != null) config = config.withPartitions(partitions);
         return config;
     }
 

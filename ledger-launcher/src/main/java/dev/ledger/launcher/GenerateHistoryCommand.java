@@ -1,6 +1,7 @@
 package dev.ledger.launcher;
 
 import dev.ledger.audit.HistoryGenerator;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,7 +64,7 @@ public final class GenerateHistoryCommand implements Callable<Integer> {
         long start = System.nanoTime();
         HistoryGenerator.Summary summary;
         try {
-            summary = HistoryGenerator.generate(config.bootstrapServers(), topic, partitions, config.ledgerKey(),
+            summary = HistoryGenerator.generate(KafkaClients.of(config), topic, partitions, config.ledgerKey(),
                     events, customers, seed, written -> progress.update(written, events, System.nanoTime() - start));
         } finally {
             progress.finish();

@@ -5,6 +5,7 @@ import dev.ledger.api.ApiKeySecret;
 import dev.ledger.api.ApiKeyStore;
 import dev.ledger.api.LedgerApi;
 import dev.ledger.command.LedgerCommandProcessor;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.TopicProvisioner;
 import dev.ledger.projection.LedgerProjection;
@@ -13,7 +14,6 @@ import dev.ledger.projection.ReadModelSchema;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,8 +93,10 @@ public final class LedgerApplication implements AutoCloseable {
 
     private void startParts(Map<String, Object> streamsOverrides) {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
-            TopicProvisioner.ensureTopics(admin, config.topics(), config.partitions());
+        KafkaClients kafka = KafkaClients.of(config);
+        LOG.info("Kafka clients: {}", kafka); // secrets masked
+        try (Admin admin = kafka.createAdmin("ledger-topic-provisioner")) {
+            TopicProvisioner.ensureTopics(admin, config.topics(), config.partitions(), config.kafka());
         }
         HikariDataSource readModel = ReadModelDataSource.create(config.jdbcUrl(), config.dbUser(), config.dbPassword(),
                 READ_MODEL_SCHEMA, READ_MODEL_POOL_SIZE);

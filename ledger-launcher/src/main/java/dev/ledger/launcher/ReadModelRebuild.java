@@ -1,6 +1,7 @@
 package dev.ledger.launcher;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.launcher.runtime.DataDirectory;
 import dev.ledger.projection.LedgerProjection;
@@ -8,7 +9,6 @@ import dev.ledger.projection.ReadModelDataSource;
 import dev.ledger.projection.ReadModelSchema;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -170,13 +170,13 @@ public final class ReadModelRebuild {
         Path stateDir = createStateDir();
         LedgerConfig rebuildConfig = new LedgerConfig(config.bootstrapServers(), config.jdbcUrl(), config.dbUser(),
                 config.dbPassword(), config.httpPort(), config.partitions(), config.ledgerKey(), stateDir,
-                config.topics(), config.commitIntervalMs(), applicationIdPrefix());
+                config.topics(), config.commitIntervalMs(), applicationIdPrefix(), config.kafka());
         String applicationId = applicationIdPrefix() + "-projection";
         LedgerProjection projection = null;
         boolean swapped = false;
         try (HikariDataSource rebuildDb = ReadModelDataSource.create(config.jdbcUrl(), config.dbUser(),
                 config.dbPassword(), rebuildSchema(), 4);
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+             Admin admin = KafkaClients.of(config).createAdmin("ledger-rebuild")) {
             ReadModelSchema.migrate(rebuildDb, rebuildSchema());
             Map<TopicPartition, Long> target = endOffsets();
             long total = target.values().stream().mapToLong(Long::longValue).sum();
@@ -372,8 +372,7 @@ public final class ReadModelRebuild {
 
     /** The last stable offsets of the event topic: what a read-committed reader sees now. */
     private Map<TopicPartition, Long> endOffsets() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties props = KafkaClients.of(config).consumer("ledger-rebuild-end-offsets");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             String topic = config.topics().events();

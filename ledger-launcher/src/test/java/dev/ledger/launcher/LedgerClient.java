@@ -3,6 +3,7 @@ package dev.ledger.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.LedgerJson;
@@ -117,8 +118,7 @@ class LedgerClient {
     }
 
     void readCommitted(String topic, Consumer<ConsumerRecord<String, byte[]>> sink) {
-        var props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties props = KafkaClients.of(config).consumer("ledger-test-reader");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -55,6 +55,11 @@ final class LedgerHarness implements AutoCloseable {
         return new LedgerHarness(configFor(name), streamsOverrides, true);
     }
 
+    /** On a config of the caller's making from {@link #configFor}: another broker, Kafka client security. */
+    static LedgerHarness startOn(LedgerConfig config) {
+        return new LedgerHarness(config, Map.of(), true);
+    }
+
     /** With {@code partitions} partitions instead of the tests' usual 4 (one: every saga takes the fast path). */
     static LedgerHarness startWithPartitions(String name, int partitions) {
         return new LedgerHarness(configFor(name, partitions), Map.of(), true);

@@ -1,5 +1,6 @@
 package dev.ledger.projection;
 
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.TopicNames;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -122,15 +123,13 @@ public final class LedgerProjection implements AutoCloseable {
      *       (100 ms). Each commit costs one PostgreSQL transaction per task with data; 100 ms keeps
      *       batches large under load while a read waiting on {@code Ledger-Min-Position} (5 s bound)
      *       waits a tenth of a second more at most.</li>
-     *   <li>No internal topics: the buffer has no changelog and nothing is repartitioned, so
-     *       {@code replication.factor} is irrelevant and left at the Streams default.</li>
+     *   <li>No internal topics: the buffer has no changelog and nothing is repartitioned; the
+     *       ledger's {@code replication.factor} is set all the same, for any that a later change adds.</li>
      * </ul>
      */
     public static Properties streamsProperties(LedgerConfig config, ProjectionSettings settings) {
         String prefix = Objects.requireNonNull(config.applicationIdPrefix(), "applicationIdPrefix");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "-projection");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties props = KafkaClients.of(config).streams(prefix + "-projection");
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("projection").toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         // there is no global store; this only opts into Kafka 5.0's default now (and silences its warning)

@@ -1,5 +1,6 @@
 package dev.ledger.projection;
 
+import dev.ledger.kafka.KafkaSettings;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.TopicNames;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -37,6 +38,18 @@ class LedgerProjectionConfigTest {
         assertThat(streams.getClass(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG))
                 .isEqualTo(LogAndFailExceptionHandler.class);
         assertThat(streams.getString(StreamsConfig.STATE_DIR_CONFIG)).isEqualTo("/tmp/ledger/projection");
+    }
+
+    @Test
+    void given_a_secured_cluster_then_the_projection_reads_over_sasl_and_replicates_internal_topics() {
+        KafkaSettings secured = new KafkaSettings(Map.of("security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512"), (short) 3, 2);
+        StreamsConfig streams = new StreamsConfig(LedgerProjection.streamsProperties(config(20).withKafka(secured),
+                ProjectionSettings.DEFAULTS));
+        Map<String, Object> consumer = streams.getMainConsumerConfigs("ledger-projection", "client", 0);
+
+        assertThat(consumer).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+        assertThat(streams.getInt(StreamsConfig.REPLICATION_FACTOR_CONFIG)).isEqualTo(3);
     }
 
     @Test

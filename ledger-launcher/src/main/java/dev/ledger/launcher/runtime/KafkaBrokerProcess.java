@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -52,12 +53,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final DataDirectory dir;
     private final Ports ports;
     private final Process process;
+    /** What a client needs beyond the bootstrap servers to reach this broker (nothing for plaintext). */
+    private final Map<String, String> clientProperties;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private KafkaBrokerProcess(DataDirectory dir, Ports ports, Process process) {
+    private KafkaBrokerProcess(DataDirectory dir, Ports ports, Process process, Map<String, String> clientProperties) {
         this.dir = dir;
         this.ports = ports;
         this.process = process;
+        this.clientProperties = clientProperties;
     }
 
     /**
@@ -65,6 +69,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * broker and waits until it answers. The caller holds the data directory's lock.
      */
     public static KafkaBrokerProcess start(DataDirectory dir, Ports ports) {
+        return start(dir, ports, null);
+    }
+
+    /**
+     * As {@link #start(DataDirectory, Ports)}, with a SASL_SSL listener and SCRAM users when {@code security}
+     * is not null. The users are created when the storage is formatted, so on a new data directory only.
+     */
+    public static KafkaBrokerProcess start(DataDirectory dir, Ports ports, BrokerSecurity security) {
         long startNs = System.nanoTime();
         dir.create();
         stopStale(dir);
@@ -72,12 +84,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         Ports.requireFree(ports.kafkaControllerPort(), "Kafka controller");
 
         Path serverProperties = serverPropertiesFile(dir);
-        KafkaServerProperties.write(serverProperties, KafkaServerProperties.of(dir, ports));
-        if (!Files.exists(dir.kafkaDir().resolve("meta.properties"))) format(dir, serverProperties);
+        KafkaServerProperties.write(serverProperties, KafkaServerProperties.of(dir, ports, security));
+        if (!Files.exists(dir.kafkaDir().resolve("meta.properties"))) {
+            format(dir, serverProperties, security != null ? security.formatArguments() : List.of());
+        }
 
         Process process = launch(dir, List.of(MAIN_CLASS, serverProperties.toString()), List.of("-Xms128m", "-Xmx512m"));
         OsProcesses.writePid(dir.kafkaPidFile(), process.pid());
-        KafkaBrokerProcess broker = new KafkaBrokerProcess(dir, ports, process);
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(dir, ports, process,
+                security != null ? security.interBrokerClientProperties() : Map.of());
         try {
             broker.awaitReady(READY_TIMEOUT_MS);
         } catch (RuntimeException e) {
@@ -162,10 +177,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             if (System.nanoTime() - deadlineNs > 0) throw notReady(timeoutMs, null);
             OsProcesses.sleep(POLL_MS);
         }
-        try (Admin admin = Admin.create(Map.of(
+        Map<String, Object> adminProps = new HashMap<>(clientProperties);
+        adminProps.putAll(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+        try (Admin admin = Admin.create(adminProps)) {
             Exception last = null;
             while (System.nanoTime() - deadlineNs < 0) {
                 failIfExited();
@@ -210,12 +227,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     /** Formats the log dir for a new one-voter cluster (`kafka-storage.sh format --standalone`) in a child JVM. */
-    private static void format(DataDirectory dir, Path serverProperties) {
+    private static void format(DataDirectory dir, Path serverProperties, List<String> extraArguments) {
         String clusterId = Uuid.randomUuid().toString();
         LOG.info("Formatting Kafka storage in {} (cluster id {})", dir.kafkaDir(), clusterId);
+        List<String> command = new ArrayList<>(List.of(STORAGE_TOOL, "format", "-t", clusterId, "-c",
+                serverProperties.toString(), "--standalone"));
+        command.addAll(extraArguments);
         // A short-lived tool: a small heap and the C1 compiler only start it faster.
-        Process tool = launch(dir, List.of(STORAGE_TOOL, "format", "-t", clusterId, "-c", serverProperties.toString(), "--standalone"),
-                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        Process tool = launch(dir, command, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         try {
             if (!tool.waitFor(FORMAT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 tool.destroyForcibly();

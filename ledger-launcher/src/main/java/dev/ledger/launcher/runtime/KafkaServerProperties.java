@@ -17,16 +17,23 @@ final class KafkaServerProperties {
     }
 
     static Map<String, String> of(DataDirectory dir, Ports ports) {
+        return of(dir, ports, null);
+    }
+
+    /** @param security a SASL_SSL broker listener instead of PLAINTEXT; null for plaintext */
+    static Map<String, String> of(DataDirectory dir, Ports ports, BrokerSecurity security) {
+        String listener = security != null ? BrokerSecurity.LISTENER : "PLAINTEXT";
         String broker = Ports.LOOPBACK + ":" + ports.kafkaBrokerPort();
         String controller = Ports.LOOPBACK + ":" + ports.kafkaControllerPort();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(NODE_ID));
         // Loopback only: the dev runtime must not be reachable from the network.
-        props.put("listeners", "PLAINTEXT://" + broker + ",CONTROLLER://" + controller);
-        props.put("advertised.listeners", "PLAINTEXT://" + broker);
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listeners", listener + "://" + broker + ",CONTROLLER://" + controller);
+        props.put("advertised.listeners", listener + "://" + broker);
+        props.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+        props.put("inter.broker.listener.name", listener);
+        if (security != null) props.putAll(security.serverProperties());
         props.put("controller.listener.names", "CONTROLLER");
         // A dynamic quorum (KIP-853) of one voter, matching `StorageTool format --standalone`.
         props.put("controller.quorum.bootstrap.servers", controller);
