@@ -1,19 +1,20 @@
 package dev.ledger.bench;
 
+import dev.ledger.kafka.KafkaClients;
 import java.net.URI;
 import java.util.List;
 import java.util.function.Predicate;
 
 /**
  * Where the systems run. Each ledger under test ({@code ledgers}, the first at the partition count the
- * ledger ships with) is reached over HTTP and its topics on {@code bootstrapServers} are recognised by
+ * ledger ships with) is reached over HTTP and its topics on the broker {@code kafka} reaches are recognised by
  * its own predicate; the limit appends to scratch topics on the same broker; the baseline runs on its
  * own PostgreSQL database. Process ids (0 when unknown, or when the ledger runs inside this JVM) let the
  * resource sampler measure each ledger, the broker and the PostgreSQL servers. {@code revision} names
  * the code measured (a git description), for the report.
  */
 public record BenchEnvironment(
-        String bootstrapServers,
+        KafkaClients kafka,
         List<Ledger> ledgers,
         long commitIntervalMs,
         String baselineJdbcUrl,

@@ -66,10 +66,10 @@ public final class BenchRunner {
         for (LedgerHttpLoad ledger : ledgers) {
             say("Warming %s up (%d transfers or %d s), and measuring what it writes per transfer ...", ledger.label(),
                     settings.ledgerWarmupTransfers(), settings.stackWarmupSeconds());
-            Map<TopicPartition, Long> before = LedgerRecords.endOffsets(env.bootstrapServers(), ledger.ledger().topic());
+            Map<TopicPartition, Long> before = LedgerRecords.endOffsets(env.kafka(), ledger.ledger().topic());
             List<Workload.Transfer> warmup = runAll(ledger, workload.transfers("warmup", 0, settings.ledgerWarmupTransfers()),
                     settings.singleClients(), settings.stackWarmupSeconds());
-            LedgerRecords.Profile profile = LedgerRecords.profile(env.bootstrapServers(), before, warmup,
+            LedgerRecords.Profile profile = LedgerRecords.profile(env.kafka(), before, warmup,
                     new HashSet<>(workload.accountIds()));
             profiles.put(ledger.name(), profile);
             sayRecords(profile.summary());
@@ -83,7 +83,7 @@ public final class BenchRunner {
         resources.watch("postgres-read-model", env.readModelPostgresPid(), true)
                 .watch("postgres-baseline", env.baselinePostgresPid(), true);
         var scenarios = new ArrayList<BenchResults.ScenarioResult>();
-        try (var limit = new KafkaLimit(env.bootstrapServers(), profile, settings.limitProducers())) {
+        try (var limit = new KafkaLimit(env.kafka(), profile, settings.limitProducers())) {
             if (settings.measures(limit.name())) {
                 say("Warming the Kafka limit up (%d s, not measured) ...", settings.stackWarmupSeconds());
                 ClosedLoop.run(limit, workload, new ClosedLoop.Plan(Scenario.SINGLE, "limit-warmup", settings.singleClients(),
@@ -172,7 +172,7 @@ public final class BenchRunner {
         out.printf("  %-40s ", target.label() + " ...");
         out.flush();
         Map<TopicPartition, Long> before = target instanceof LedgerHttpLoad ledger
-                ? LedgerRecords.endOffsets(env.bootstrapServers(), ledger.ledger().topic()) : null;
+                ? LedgerRecords.endOffsets(env.kafka(), ledger.ledger().topic()) : null;
         listener.starting(scenario, target.name());
         BenchResults.SystemResult result;
         try {
@@ -183,7 +183,7 @@ public final class BenchRunner {
         LedgerRecords.Profile written = null;
         if (before != null && result.transfersSubmitted() > 0) {
             // every sequence's ids are <sequence>-<index>, the scenario's key being the sequence
-            written = LedgerRecords.profile(env.bootstrapServers(), before,
+            written = LedgerRecords.profile(env.kafka(), before,
                     workload.isTransferId(scenario.key(), result.transfersSubmitted()),
                     new HashSet<>(workload.accountIds()), result.transfersSubmitted());
             result = result.withWritten(written.summary());

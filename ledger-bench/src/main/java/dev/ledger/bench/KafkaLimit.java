@@ -1,5 +1,6 @@
 package dev.ledger.bench;
 
+import dev.ledger.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.ledger.kafka.ProcessorProducerSettings;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -50,7 +50,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaLimit implements LoadTarget, AutoCloseable {
     public static final String TOPIC_PREFIX = "bench.limit.";
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private volatile LedgerRecords.Profile profile;
     private final List<Committer> committers = new ArrayList<>();
     private final Map<String, String> scratchTopics = new java.util.concurrent.ConcurrentHashMap<>();
@@ -63,17 +63,17 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
         return config;
     }
 
-    public KafkaLimit(String bootstrapServers, LedgerRecords.Profile profile, int producers) {
-        this(bootstrapServers, profile, producers, Map.of());
+    public KafkaLimit(KafkaClients kafka, LedgerRecords.Profile profile, int producers) {
+        this(kafka, profile, producers, Map.of());
     }
 
     /** @param overrides producer settings on top of {@link #producerConfig()}, for experiments */
-    public KafkaLimit(String bootstrapServers, LedgerRecords.Profile profile, int producers, Map<String, String> overrides) {
+    public KafkaLimit(KafkaClients kafka, LedgerRecords.Profile profile, int producers, Map<String, String> overrides) {
         if (producers < 1) throw new IllegalArgumentException("at least one producer");
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         replay(profile);
         try {
-            for (int i = 0; i < producers; i++) committers.add(new Committer(bootstrapServers, i, overrides));
+            for (int i = 0; i < producers; i++) committers.add(new Committer(kafka, i, overrides));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -87,7 +87,7 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
      */
     public void replay(LedgerRecords.Profile profile) {
         this.profile = profile;
-        createScratchTopics(bootstrapServers);
+        createScratchTopics(kafka);
     }
 
     @Override
@@ -145,8 +145,8 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
         };
     }
 
-    private synchronized void createScratchTopics(String bootstrapServers) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    private synchronized void createScratchTopics(KafkaClients kafka) {
+        try (Admin admin = kafka.createAdmin("bench-limit")) {
             Set<String> existing = admin.listTopics().names().get();
             var create = new ArrayList<NewTopic>();
             for (LedgerRecords.TopicTemplates topic : profile.topics()) {
@@ -177,11 +177,10 @@ public final class KafkaLimit implements LoadTarget, AutoCloseable {
         private final Thread thread;
         private volatile boolean running = true;
 
-        Committer(String bootstrapServers, int index, Map<String, String> overrides) {
-            var props = new java.util.Properties();
+        Committer(KafkaClients kafka, int index, Map<String, String> overrides) {
+            var props = kafka.producer("bench-limit-" + index);
             props.putAll(producerConfig());
             props.putAll(overrides);
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-limit-" + index + "-" + UUID.randomUUID());
             props.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-limit-" + index);
             producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());

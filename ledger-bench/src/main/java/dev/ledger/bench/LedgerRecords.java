@@ -1,5 +1,6 @@
 package dev.ledger.bench;
 
+import dev.ledger.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -86,10 +86,10 @@ public final class LedgerRecords {
     }
 
     /** The end offsets of every ledger topic now. */
-    public static Map<TopicPartition, Long> endOffsets(String bootstrapServers, Predicate<String> ledgerTopic) {
-        try (var consumer = consumer(bootstrapServers)) {
+    public static Map<TopicPartition, Long> endOffsets(KafkaClients kafka, Predicate<String> ledgerTopic) {
+        try (var consumer = consumer(kafka)) {
             var partitions = new ArrayList<TopicPartition>();
-            for (TopicDescription d : describe(bootstrapServers, ledgerTopic).values()) {
+            for (TopicDescription d : describe(kafka, ledgerTopic).values()) {
                 d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition())));
             }
             consumer.assign(partitions); // read_committed end offsets of unassigned partitions log a warning each
@@ -101,23 +101,23 @@ public final class LedgerRecords {
      * Reads what the ledger committed since {@code before}, caused by {@code transfers} (whose ids
      * and accounts tell the key roles apart), and keeps templates for the limit.
      */
-    public static Profile profile(String bootstrapServers, Map<TopicPartition, Long> before,
+    public static Profile profile(KafkaClients kafka, Map<TopicPartition, Long> before,
                                   List<Workload.Transfer> transfers, Set<String> accounts) {
         var transferIds = new java.util.HashSet<String>();
         transfers.forEach(t -> transferIds.add(t.id()));
-        return profile(bootstrapServers, before, transferIds::contains, accounts, transfers.size());
+        return profile(kafka, before, transferIds::contains, accounts, transfers.size());
     }
 
     /**
      * Reads what the ledger committed since {@code before}, caused by {@code transfers} transfers whose
      * ids {@code transferId} recognises: records and bytes over every record, and templates for the limit.
      */
-    public static Profile profile(String bootstrapServers, Map<TopicPartition, Long> before,
+    public static Profile profile(KafkaClients kafka, Map<TopicPartition, Long> before,
                                   Predicate<String> transferId, Set<String> accounts, long transfers) {
         if (transfers < 1) throw new IllegalArgumentException("no transfers to divide by");
         var random = new SplittableRandom(TEMPLATE_SEED);
         var templates = new TreeMap<String, List<Template>>();
-        Map<String, long[]> counted = read(bootstrapServers, before, (r, seen) -> {
+        Map<String, long[]> counted = read(kafka, before, (r, seen) -> {
             List<Template> list = templates.computeIfAbsent(r.topic(), t -> new ArrayList<>());
             // reservoir sampling: after n records, each of them is in the sample with the same chance
             if (list.size() < TEMPLATES_PER_TOPIC) {
@@ -140,9 +140,9 @@ public final class LedgerRecords {
     }
 
     /** Reads every committed record between {@code before} and the end offsets now; per topic {records, bytes}. */
-    private static Map<String, long[]> read(String bootstrapServers, Map<TopicPartition, Long> before, RecordSink sink) {
+    private static Map<String, long[]> read(KafkaClients kafka, Map<TopicPartition, Long> before, RecordSink sink) {
         var counted = new TreeMap<String, long[]>();
-        try (var consumer = consumer(bootstrapServers)) {
+        try (var consumer = consumer(kafka)) {
             var partitions = new ArrayList<>(before.keySet());
             consumer.assign(partitions);
             partitions.forEach(tp -> consumer.seek(tp, before.get(tp)));
@@ -195,8 +195,8 @@ public final class LedgerRecords {
         return new Template(role, kept, r.value(), r.headers().toArray(), bytes(r));
     }
 
-    private static Map<String, TopicDescription> describe(String bootstrapServers, Predicate<String> ledgerTopic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    private static Map<String, TopicDescription> describe(KafkaClients kafka, Predicate<String> ledgerTopic) {
+        try (Admin admin = kafka.createAdmin("bench-records")) {
             Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(false)).names().get();
             var chosen = names.stream().filter(ledgerTopic).toList();
             return admin.describeTopics(chosen).allTopicNames().get();
@@ -208,9 +208,8 @@ public final class LedgerRecords {
         }
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(String bootstrapServers) {
-        var props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    private static KafkaConsumer<String, byte[]> consumer(KafkaClients kafka) {
+        Properties props = kafka.consumer("bench-records");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);

@@ -23,6 +23,8 @@ import dev.ledger.bench.BenchResults;
 import dev.ledger.bench.BenchRunner;
 import dev.ledger.bench.BenchSettings;
 import dev.ledger.bench.Scenario;
+import dev.ledger.kafka.KafkaClients;
+import dev.ledger.kafka.KafkaSettings;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.TopicNames;
 import dev.ledger.launcher.runtime.DataDirectory;
@@ -165,7 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
             boolean onePartitionRow = partitions != 1 && settings.measures(BenchEnvironment.LEDGER_ONE_PARTITION);
             BenchEnvironment env = stack.start(partitions, onePartitionRow, commitIntervalMs,
                     Map.<String, Object>copyOf(streamsConfig), ledgerJvmOptions(), verbose);
-            console.printf("Ready: Kafka %s, baseline PostgreSQL %s%n", env.bootstrapServers(), stack.baseline.durabilitySettings());
+            console.printf("Ready: Kafka %s, baseline PostgreSQL %s%n", env.kafka().bootstrapServers(), stack.baseline.durabilitySettings());
             for (BenchEnvironment.Ledger l : env.ledgers()) {
                 console.printf("  %s: %s, pid %d, %s%n", l.name(), l.api(), l.pid(), l.jvm());
             }
@@ -301,7 +303,7 @@ public final class BenchCommand implements Callable<Integer> {
                 under.add(startLedger(dir, spec.getKey(), spec.getValue(), commitIntervalMs, streamsOverrides, jvmOptions,
                         verbose));
             }
-            return new BenchEnvironment(infrastructure.bootstrapServers(), under, commitIntervalMs, baseline.jdbcUrl(),
+            return new BenchEnvironment(new KafkaClients(infrastructure.bootstrapServers(), KafkaSettings.DEV), under, commitIntervalMs, baseline.jdbcUrl(),
                     BaselinePostgres.USER, "", infrastructure.kafkaPid(), infrastructure.postgresPid(), baseline.pid(),
                     revision());
         }

@@ -9,6 +9,7 @@ import dev.ledger.bench.BenchResults;
 import dev.ledger.bench.BenchRunner;
 import dev.ledger.bench.BenchSettings;
 import dev.ledger.bench.PostgresBaselineLedger;
+import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +47,7 @@ class BenchSmokeTest {
         try (LedgerHarness ledger = LedgerHarness.startWithPartitions("bench", 4);
              LedgerHarness onePartition = LedgerHarness.startWithPartitions("bench-1", 1);
              BaselinePostgres baseline = BaselinePostgres.start(dir.resolve("baseline-postgres"))) {
-            var env = new BenchEnvironment(ledger.config().bootstrapServers(),
+            var env = new BenchEnvironment(KafkaClients.of(ledger.config()),
                     List.of(underTest(BenchEnvironment.LEDGER, ledger), underTest(BenchEnvironment.LEDGER_ONE_PARTITION, onePartition)),
                     ledger.config().commitIntervalMs(), baseline.jdbcUrl(), BaselinePostgres.USER, "",
                     SharedInfrastructure.get().kafkaPid(), SharedInfrastructure.get().postgresPid(), baseline.pid(),
