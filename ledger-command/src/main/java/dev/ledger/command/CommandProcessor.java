@@ -92,15 +92,18 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     public void process(Record<String, byte[]> record) {
         long nowMs = context.currentSystemTimeMs();
         var out = new BatchOutput();
-        // the seal covers the whole record: the processor seals each record of steps it writes
-        boolean sealed = seal.verifies(record.value() == null ? new byte[0] : record.value(), sealOf(record));
+        // the seal covers the whole record (the processor seals each record of steps it writes); checked
+        // once, and only for a record that holds a step: a client's batch carries none and needs no HMAC
+        Boolean sealed = null;
         for (CommandRecords.Item item : CommandRecords.read(record.value())) {
             switch (item) {
                 case CommandRecords.Unreadable u -> deadLetter(record, u.bytes(), u.reason());
                 case CommandRecords.Readable r -> {
                     String problem = CommandChecks.problem(r.envelope().command(), record.key(), partitions);
-                    if (problem == null && SagaSteps.isFollowUp(r.envelope().command()) && !sealed) {
-                        problem = UNSEALED_HOP; // forged, or written by a build that did not seal its steps
+                    if (problem == null && SagaSteps.isFollowUp(r.envelope().command())) {
+                        if (sealed == null) sealed = isSealed(record);
+                        // forged, or written by a build that did not seal its steps
+                        if (!sealed) problem = UNSEALED_HOP;
                     }
                     if (problem != null) deadLetter(record, r.bytes(), problem);
                     else engine.decide(r.envelope(), nowMs, state, out);
@@ -205,9 +208,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
     }
 
-    private static byte[] sealOf(Record<String, byte[]> record) {
+    private boolean isSealed(Record<String, byte[]> record) {
         var header = record.headers().lastHeader(HopSeal.HEADER);
-        return header == null ? null : header.value();
+        return seal.verifies(record.value() == null ? new byte[0] : record.value(), header == null ? null : header.value());
     }
 
     private void deadLetter(Record<String, byte[]> record, byte[] command, String reason) {
