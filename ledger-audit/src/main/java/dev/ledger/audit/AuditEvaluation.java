@@ -239,7 +239,7 @@ final class AuditEvaluation {
     }
 
     /**
-     * The invariant of the architecture brief, section 4, in its exact in-flight form: per currency,
+     * The ledger's invariant (README, "What it is") in its exact in-flight form: per currency,
      * {@code sum(creditsPosted) - sum(debitsPosted) = sum(amount of transfers credited but not yet
      * captured)}. A credit without its capture is money in flight between the two sides of a transfer.
      */

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The audit replay of the architecture brief, section 8: the event log read from its beginning (or up
+ * The audit replay (ledger-audit/README.md): the event log read from its beginning (or up
  * to an instant) with a read-committed consumer of its own, every aggregate folded through the
  * domain's {@code evolve} functions, every check run, and the result reconciled with the read model.
  * Trusts nothing but the log and the ledger key: not the processor's state, not the read model.

@@ -79,7 +79,7 @@ public final class LedgerReplay {
     }
 
     /**
-     * The invariant of the architecture brief, section 4, in its exact in-flight form:
+     * The ledger's invariant (README, "What it is") in its exact in-flight form:
      * per currency, {@code sum(creditsPosted) - sum(debitsPosted) = sum(credited but not captured)}.
      */
     public boolean invariantHolds() {
