@@ -152,6 +152,7 @@ public final class BenchReport {
             }
             md.append('\n');
         }
+        appendStreamThreads(md);
         BenchResults.RecordProfile p = results.ledgerRecords();
         md.append("### What the ledger at ").append(st.ledgers().getFirst().partitions())
                 .append(" partitions writes per transfer (measured on ").append(fmt("%,d", p.sampledTransfers()))
@@ -167,6 +168,26 @@ public final class BenchReport {
                 .append(" producer(s).\n\n");
         md.append("![throughput and p99 latency per second](").append(CHART_FILE).append(")\n");
         return md.toString();
+    }
+
+    /** Per ledger run: the command processor's commits, what each carried and cost, and where its thread's time went. */
+    private void appendStreamThreads(StringBuilder md) {
+        var rows = new StringBuilder();
+        for (BenchResults.ScenarioResult s : results.scenarios()) {
+            for (BenchResults.SystemResult r : s.systems()) {
+                BenchResults.StreamThread t = r.streamThread();
+                if (t == null) continue;
+                rows.append(fmt("| %s | %s | %.0f | %.0f | %.0f | %.1f / %.1f / %.1f | %.0f%% / %.0f%% / %.0f%% |%n",
+                        s.scenario(), r.label(), t.commitsPerSecond(), t.recordsPerCommit(), t.transfersPerCommit(),
+                        t.flushMsPerCommit(), t.sendOffsetsMsPerCommit(), t.commitMsPerCommit(), t.processShare() * 100,
+                        t.commitShare() * 100, t.pollShare() * 100));
+            }
+        }
+        if (rows.isEmpty()) return;
+        md.append("### The command processor's stream thread in each run (warm-up included; Kafka Streams' own metrics)\n\n");
+        md.append("| scenario | system | commits/s | input records per commit | transfers per commit "
+                + "| ms per commit: flush / offsets / commit | thread time: process / commit / poll |\n");
+        md.append("|:--|:--|--:|--:|--:|--:|--:|\n").append(rows).append('\n');
     }
 
     /** Writes results.json, bench.md and chart.png into {@code dir}. */

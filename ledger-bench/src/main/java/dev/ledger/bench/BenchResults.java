@@ -71,13 +71,47 @@ public record BenchResults(
             Resources resources,
             Double loadAverageBefore,
             List<String> errorSamples,
-            List<Point> timeline) {
+            List<Point> timeline,
+            StreamThread streamThread) {
+
+        public SystemResult(String system, String label, String description, double measuredSeconds, long requests,
+                            long completed, long rejected, long failed, Double offeredPerSecond, long timedOut,
+                            long transfersSubmitted, RecordProfile written, double transfersPerSecond, Latency latencyMs,
+                            ProjectionLag projectionLag, Resources resources, Double loadAverageBefore,
+                            List<String> errorSamples, List<Point> timeline) {
+            this(system, label, description, measuredSeconds, requests, completed, rejected, failed, offeredPerSecond,
+                    timedOut, transfersSubmitted, written, transfersPerSecond, latencyMs, projectionLag, resources,
+                    loadAverageBefore, errorSamples, timeline, null);
+        }
 
         public SystemResult withWritten(RecordProfile profile) {
             return new SystemResult(system, label, description, measuredSeconds, requests, completed, rejected, failed,
                     offeredPerSecond, timedOut, transfersSubmitted, profile, transfersPerSecond, latencyMs, projectionLag,
-                    resources, loadAverageBefore, errorSamples, timeline);
+                    resources, loadAverageBefore, errorSamples, timeline, streamThread);
         }
+
+        public SystemResult withStreamThread(StreamThread thread) {
+            return new SystemResult(system, label, description, measuredSeconds, requests, completed, rejected, failed,
+                    offeredPerSecond, timedOut, transfersSubmitted, written, transfersPerSecond, latencyMs, projectionLag,
+                    resources, loadAverageBefore, errorSamples, timeline, thread);
+        }
+    }
+
+    /**
+     * Ledger only: the command processor's stream thread over a run, warm-up included (see
+     * {@link StreamThreadMetrics}). Every exactly-once commit flushes what the thread produced, adds the
+     * consumed offsets to the transaction and commits it; a hop of a transfer to another partition
+     * waits for one such commit before the next partition can read it.
+     *
+     * @param threads               the command processor's stream threads, summed over
+     * @param recordsPerCommit      input records processed per commit
+     * @param transfersPerCommit    transfers submitted in the run per commit
+     * @param flushMsPerCommit      waiting for the broker to acknowledge the produced records
+     * @param processShare          share of the thread's time in processing (Kafka Streams' ratio, at the end)
+     */
+    public record StreamThread(int threads, double commitsPerSecond, double recordsPerCommit, double transfersPerCommit,
+                               double flushMsPerCommit, double sendOffsetsMsPerCommit, double commitMsPerCommit,
+                               double processShare, double commitShare, double pollShare) {
     }
 
     public record Latency(double p50, double p90, double p99, double p999, double max, double mean, long count) {

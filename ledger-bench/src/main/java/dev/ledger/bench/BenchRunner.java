@@ -174,10 +174,12 @@ public final class BenchRunner {
         Map<TopicPartition, Long> before = target instanceof LedgerHttpLoad ledger
                 ? LedgerRecords.endOffsets(env.kafka(), ledger.ledger().topic()) : null;
         listener.starting(scenario, target.name());
+        if (target instanceof LedgerHttpLoad ledger) ledger.streamThreadWindowStarts();
         BenchResults.SystemResult result;
         try {
             result = measurement.run();
         } finally {
+            if (target instanceof LedgerHttpLoad ledger) ledger.streamThreadWindowEnds();
             listener.finished(scenario, target.name());
         }
         LedgerRecords.Profile written = null;
@@ -188,6 +190,7 @@ public final class BenchRunner {
                     new HashSet<>(workload.accountIds()), result.transfersSubmitted());
             result = result.withWritten(written.summary());
         }
+        if (target instanceof LedgerHttpLoad ledger) result = result.withStreamThread(ledger.streamThread(result.transfersSubmitted()));
         say("%s", summary(result));
         return new Measured(result, written);
     }
@@ -258,6 +261,7 @@ public final class BenchRunner {
         if (r.projectionLag() != null && r.projectionLag().catchUpMs() != null) {
             text += String.format("   projection caught up %.0f ms after the last answer", r.projectionLag().catchUpMs());
         }
+        if (r.streamThread() != null) text += "\n      stream thread: " + StreamThreadMetrics.describe(r.streamThread());
         return text;
     }
 

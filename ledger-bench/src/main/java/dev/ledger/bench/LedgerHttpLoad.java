@@ -48,6 +48,10 @@ public final class LedgerHttpLoad implements LoadTarget {
     private final BenchEnvironment.Ledger ledger;
     private final URI api;
     private final HttpClient http;
+    private volatile StreamThreadMetrics.Snapshot threadAtStart;
+    private volatile StreamThreadMetrics.Snapshot threadAtEnd;
+    private volatile long threadStartNanos;
+    private volatile long threadEndNanos;
     private final String authorization;
     private final Map<String, Long> positions = new ConcurrentHashMap<>();
     private final AtomicReference<Answer> lastAnswer = new AtomicReference<>();
@@ -157,6 +161,42 @@ public final class LedgerHttpLoad implements LoadTarget {
         probes = 0;
         probing = true;
         probe = Thread.ofPlatform().name("bench-projection-probe").daemon().start(this::probe);
+    }
+
+    /** Starts a window over the command processor's stream thread: see {@link #streamThread(long)}. */
+    public void streamThreadWindowStarts() {
+        threadAtStart = scrapeStreamThread();
+        threadAtEnd = null;
+        threadStartNanos = System.nanoTime();
+    }
+
+    /** Ends the window, unless the load's end (before its catch-up wait) has ended it already. */
+    public void streamThreadWindowEnds() {
+        if (threadAtEnd != null) return;
+        threadAtEnd = scrapeStreamThread();
+        threadEndNanos = System.nanoTime();
+    }
+
+    /**
+     * What the command processor's stream thread did in the last window (a run with its warm-up, as the
+     * records written are counted; a closed loop's ends at its last answer), for {@code transfers}
+     * transfers; null when the ledger's metrics could not be read.
+     */
+    public BenchResults.StreamThread streamThread(long transfers) {
+        if (threadAtStart == null || threadAtEnd == null) return null;
+        return StreamThreadMetrics.between(threadAtStart, threadAtEnd, (threadEndNanos - threadStartNanos) / 1e9, transfers);
+    }
+
+    private StreamThreadMetrics.Snapshot scrapeStreamThread() {
+        try {
+            HttpResponse<String> r = get("/metrics");
+            return r.statusCode() == 200 ? StreamThreadMetrics.read(r.body()) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     @Override
@@ -306,6 +346,7 @@ public final class LedgerHttpLoad implements LoadTarget {
 
     @Override
     public BenchResults.ProjectionLag loadFinished() {
+        streamThreadWindowEnds(); // before the catch-up wait below, in which the processor idles
         probing = false;
         Thread thread = probe;
         if (thread != null) {

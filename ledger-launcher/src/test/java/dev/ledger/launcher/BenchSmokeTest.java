@@ -96,6 +96,10 @@ class BenchSmokeTest {
             for (BenchResults.SystemResult ledgerRow : scenario.systems().subList(3, 5)) {
                 assertThat(ledgerRow.projectionLag()).isNotNull();
                 assertThat(ledgerRow.projectionLag().catchUpMs()).as("the read model caught up").isNotNull();
+                // the processor's own metrics: it committed, and each commit carried some of the run's input
+                assertThat(ledgerRow.streamThread()).as("the stream thread of " + ledgerRow.system()).isNotNull();
+                assertThat(ledgerRow.streamThread().commitsPerSecond()).isPositive();
+                assertThat(ledgerRow.streamThread().recordsPerCommit()).isPositive();
             }
         }
 
@@ -113,6 +117,7 @@ class BenchSmokeTest {
             }
         }
         String markdown = Files.readString(out.resolve(BenchReport.MARKDOWN_FILE));
+        assertThat(markdown).contains("The command processor's stream thread in each run");
         assertThat(markdown).contains("single: ledger/baseline = ", "open-loop 100/s: p50 = ", "bytes/transfer = ", "Kafka limit",
                 "PostgreSQL ledger, as deployed", "PostgreSQL ledger, matched durability", "This ledger, 4 partitions",
                 "This ledger, 1 partition", "chart.png");
