@@ -25,8 +25,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -38,10 +40,13 @@ import java.util.TreeMap;
  * target partition, and the batch's answers as one record. A command that cannot be read or could
  * never be valid is dead-lettered on its own; its neighbours are decided.
  *
- * <p>The same-partition fast path (in the engine): a saga step addressed to an aggregate of this very
- * partition is applied at once, in the same transaction, instead of taking a round trip through the
- * commands topic and a commit. When the transfer and both accounts share the partition, the whole
- * saga is one atomic step, with the same events in the same order as the round trips would write.
+ * <p>The same-thread fast path (in the engine): a saga step addressed to an aggregate of this very
+ * partition, or of another task this stream thread runs ({@link ThreadTasks}), is applied at once, in
+ * the same transaction, instead of taking a round trip through the commands topic and a commit. When
+ * the transfer and both accounts are on this thread's tasks, the whole saga is one atomic step, with
+ * the same events in the same order as the round trips would write; each event still goes to its own
+ * aggregate's partition of {@code ledger.events}. {@link LedgerCommandProcessor#STEPS_ACROSS_TASKS} turns the other tasks off
+ * (the round trips are then taken between partitions, as between instances).
  */
 final class CommandProcessor implements Processor<String, byte[], String, byte[]> {
     static final String ACCOUNTS_STORE = "accounts";
@@ -54,38 +59,73 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     static final String DEAD_LETTER_REASON_HEADER = DeadLetter.REASON_HEADER;
     static final String DEAD_LETTER_SOURCE_HEADER = DeadLetter.SOURCE_HEADER;
     static final String UNSEALED_HOP = "a saga step the ledger did not write: no valid " + HopSeal.HEADER + " header";
+
     /** Decoded aggregates kept per kind and task: tens of MB at most, and the hot accounts stay decoded. */
     private static final int CACHED_AGGREGATES = 50_000;
 
     private final byte[] ledgerKey;
     private final Counter deadLettered;
     private final AggregatePartitions partitions;
+    private final ThreadTasks<TaskAggregates> threadTasks;
     private ProcessorContext<String, byte[]> context;
-    private AggregateCache<AccountState> accounts;
-    private AggregateCache<TransferState> transfers;
+    private int partition;
+    private TaskAggregates aggregates;
     private KeyValueStore<String, Long> appliedHops;
     private CommandEngine engine;
     private HopSeal seal;
-    private final CommandEngine.State state = new TaskState();
+    private final CommandEngine.State state = new ThreadState();
+    /** The tasks whose aggregates the current input record changed: each writes its changes once. */
+    private final Set<TaskAggregates> changed = new LinkedHashSet<>();
 
-    CommandProcessor(byte[] ledgerKey, Counter deadLettered, AggregatePartitions partitions) {
+    CommandProcessor(byte[] ledgerKey, Counter deadLettered, AggregatePartitions partitions,
+                     ThreadTasks<TaskAggregates> threadTasks) {
         this.ledgerKey = ledgerKey.clone();
         this.deadLettered = deadLettered;
         this.partitions = partitions;
+        this.threadTasks = threadTasks;
+    }
+
+    /** One task's aggregates: decoded copies in front of its stores. */
+    static final class TaskAggregates {
+        private final AggregateCache<AccountState> accounts;
+        private final AggregateCache<TransferState> transfers;
+
+        TaskAggregates(ProcessorContext<String, byte[]> context) {
+            this.accounts = new AggregateCache<>(context.getStateStore(ACCOUNTS_STORE),
+                    Aggregate.absent(AccountDecider.INITIAL), CACHED_AGGREGATES);
+            this.transfers = new AggregateCache<>(context.getStateStore(TRANSFERS_STORE),
+                    Aggregate.absent(TransferDecider.INITIAL), CACHED_AGGREGATES);
+        }
+
+        void writeChanges() {
+            accounts.writeChanges();
+            transfers.writeChanges();
+        }
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
+        this.partition = context.taskId().partition();
         // new, empty caches on every (re)initialisation: after an aborted transaction the store is restored
-        this.accounts = new AggregateCache<>(context.getStateStore(ACCOUNTS_STORE),
-                Aggregate.absent(AccountDecider.INITIAL), CACHED_AGGREGATES);
-        this.transfers = new AggregateCache<>(context.getStateStore(TRANSFERS_STORE),
-                Aggregate.absent(TransferDecider.INITIAL), CACHED_AGGREGATES);
+        this.aggregates = new TaskAggregates(context);
         this.appliedHops = context.getStateStore(APPLIED_HOPS_STORE);
-        int partition = context.taskId().partition();
-        this.engine = new CommandEngine(ledgerKey, aggregateId -> partitions.isLocal(aggregateId, partition));
+        boolean acrossTasks = !"false".equals(String.valueOf(context.appConfigs().get(LedgerCommandProcessor.STEPS_ACROSS_TASKS)));
+        this.engine = new CommandEngine(ledgerKey,
+                aggregateId -> acrossTasks ? aggregatesOf(aggregateId) != null : partitions.isLocal(aggregateId, partition));
         this.seal = new HopSeal(ledgerKey);
+        threadTasks.add(partition, aggregates);
+    }
+
+    @Override
+    public void close() {
+        threadTasks.remove(partition, aggregates);
+    }
+
+    /** The aggregates of the task that owns this aggregate, if this thread runs it; else null. */
+    private TaskAggregates aggregatesOf(String aggregateId) {
+        int owner = partitions.partitionOf(aggregateId);
+        return owner == partition ? aggregates : threadTasks.get(owner);
     }
 
     @Override
@@ -110,8 +150,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 }
             }
         }
-        accounts.writeChanges();
-        transfers.writeChanges();
+        changed.forEach(TaskAggregates::writeChanges);
+        changed.clear();
         out.forward(nowMs);
     }
 
@@ -121,23 +161,16 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         /** By the command they answer: the last answer wins (a transfer settled in this very batch answers once). */
         private final Map<String, CommandResult> results = new LinkedHashMap<>();
 
-        private final List<EventRecords.Stored> events = new ArrayList<>();
-        private int eventBytes = EventRecords.emptyBatchSize();
+        /**
+         * By partition, in the order each first had an event: a step applied on another task of this
+         * thread writes its events to that task's partition. Each partition's are in decision order.
+         */
+        private final Map<Integer, EventBatch> events = new LinkedHashMap<>();
 
         @Override
         public void event(String aggregateId, long timestampMs, byte[] value, byte[] hash) {
-            int size = EventRecords.sizeInBatch(value, hash);
-            if (!events.isEmpty() && eventBytes + size > EventRecords.MAX_RECORD_BYTES) forwardEvents(timestampMs);
-            events.add(new EventRecords.Stored(aggregateId, value, hash));
-            eventBytes += size;
-        }
-
-        /** Keyed by the first event's aggregate: every aggregate decided here lives on this partition. */
-        private void forwardEvents(long nowMs) {
-            if (events.isEmpty()) return;
-            context.forward(new Record<>(events.getFirst().key(), EventRecords.write(events), nowMs), EVENTS_SINK);
-            events.clear();
-            eventBytes = EventRecords.emptyBatchSize();
+            events.computeIfAbsent(partitions.partitionOf(aggregateId), p -> new EventBatch())
+                    .add(new EventRecords.Stored(aggregateId, value, hash), timestampMs);
         }
 
         @Override
@@ -154,7 +187,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
         /** Keyed by the first aggregate: the default partitioner then puts the record where they all live. */
         void forward(long nowMs) {
-            forwardEvents(nowMs);
+            events.values().forEach(batch -> batch.forward(nowMs));
             stepsByPartition.values().forEach(steps -> chunks(steps, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(
                     chunk -> {
                         byte[] value = CommandRecords.write(chunk);
@@ -167,6 +200,27 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
     }
 
+    /** The events of one partition, as few records as fit. */
+    private final class EventBatch {
+        private final List<EventRecords.Stored> events = new ArrayList<>();
+        private int bytes = EventRecords.emptyBatchSize();
+
+        void add(EventRecords.Stored event, long nowMs) {
+            int size = EventRecords.sizeInBatch(event.value(), event.hash());
+            if (!events.isEmpty() && bytes + size > EventRecords.MAX_RECORD_BYTES) forward(nowMs);
+            events.add(event);
+            bytes += size;
+        }
+
+        /** Keyed by the first event's aggregate: every aggregate of the batch lives on one partition. */
+        void forward(long nowMs) {
+            if (events.isEmpty()) return;
+            context.forward(new Record<>(events.getFirst().key(), EventRecords.write(events), nowMs), EVENTS_SINK);
+            events.clear();
+            bytes = EventRecords.emptyBatchSize();
+        }
+    }
+
     private static <T> List<List<T>> chunks(List<T> items, int size) {
         var chunks = new ArrayList<List<T>>();
         for (int from = 0; from < items.size(); from += size) {
@@ -175,26 +229,40 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         return chunks;
     }
 
-    /** The engine's view of the task's stores. */
-    private final class TaskState implements CommandEngine.State {
+    /**
+     * The engine's view of the aggregates of this thread's tasks: each from the task that owns it. An
+     * aggregate of no task of this thread is the input record's own (the engine applies a step at once
+     * only for an aggregate it was told is local), so it is this task's. Saga steps are deduplicated by
+     * the task that reads them from its input.
+     */
+    private final class ThreadState implements CommandEngine.State {
+        private TaskAggregates owner(String aggregateId) {
+            TaskAggregates owner = aggregatesOf(aggregateId);
+            return owner != null ? owner : aggregates;
+        }
+
         @Override
         public Aggregate<AccountState> account(String accountId) {
-            return accounts.load(accountId);
+            return owner(accountId).accounts.load(accountId);
         }
 
         @Override
         public void account(String accountId, Aggregate<AccountState> account) {
-            accounts.save(accountId, account);
+            TaskAggregates owner = owner(accountId);
+            owner.accounts.save(accountId, account);
+            changed.add(owner);
         }
 
         @Override
         public Aggregate<TransferState> transfer(String transferId) {
-            return transfers.load(transferId);
+            return owner(transferId).transfers.load(transferId);
         }
 
         @Override
         public void transfer(String transferId, Aggregate<TransferState> transfer) {
-            transfers.save(transferId, transfer);
+            TaskAggregates owner = owner(transferId);
+            owner.transfers.save(transferId, transfer);
+            changed.add(owner);
         }
 
         @Override

@@ -21,10 +21,11 @@ public final class CommandTopology {
     /** @param commandPartitions the commands topic's partition count, as the broker has it */
     public static Topology build(LedgerTopics topics, byte[] ledgerKey, Counter deadLettered, int commandPartitions) {
         var partitions = new AggregatePartitions(commandPartitions);
+        var threadTasks = new ThreadTasks<CommandProcessor.TaskAggregates>();
         var topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands().name());
-        topology.addProcessor(DECIDE, () -> new CommandProcessor(ledgerKey, deadLettered, partitions), SOURCE);
+        topology.addProcessor(DECIDE, () -> new CommandProcessor(ledgerKey, deadLettered, partitions, threadTasks), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CommandProcessor.ACCOUNTS_STORE), Serdes.String(),
                 AggregateSerdes.accounts()), DECIDE);

@@ -28,6 +28,13 @@ public final class LedgerCommandProcessor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerCommandProcessor.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     static final long POLL_MS = 5;
+    /**
+     * A Kafka Streams setting of the ledger's own (default true): whether a saga step for an aggregate
+     * of another task of the same stream thread is applied at once, in the same transaction. False
+     * takes every hop between partitions through Kafka, as between instances (tests use it to run the
+     * round trips on one instance).
+     */
+    public static final String STEPS_ACROSS_TASKS = "ledger.saga.steps.across.tasks";
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
