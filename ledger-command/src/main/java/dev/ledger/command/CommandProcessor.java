@@ -16,6 +16,8 @@ import dev.ledger.kafka.HopSeal;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.ResultRecords;
 import io.micrometer.core.instrument.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -42,11 +44,24 @@ import java.util.TreeMap;
  * partition is applied at once, in the same transaction, instead of taking a round trip through the
  * commands topic and a commit. When the transfer and both accounts share the partition, the whole
  * saga is one atomic step, with the same events in the same order as the round trips would write.
+ *
+ * <p>The aggregates are not kept a second time in changelogs: their stores have none, and a task
+ * rebuilds them from its own partition of {@code ledger.events} (the topics are co-partitioned and only
+ * this task writes events there) before it decides its first command, on every (re)initialisation,
+ * since a store without a changelog may hold writes of an aborted transaction. So do the marks of the
+ * saga steps that wrote an event. A step that wrote none (a refusal, a repeat) leaves no trace in the
+ * log, so its mark stays in a small changelogged store: replayed later, it could otherwise succeed.
  */
 final class CommandProcessor implements Processor<String, byte[], String, byte[]> {
     static final String ACCOUNTS_STORE = "accounts";
     static final String TRANSFERS_STORE = "transfers";
-    static final String APPLIED_HOPS_STORE = "applied-hops";
+    /** The steps that wrote an event: rebuilt from the log with the aggregates, no changelog. */
+    static final String STEPS_WITH_EVENTS_STORE = "steps-with-events";
+    /**
+     * The steps that wrote no event, changelogged. The name of the store that once held every step's
+     * mark, so that an existing deployment keeps those marks (more than it needs, and harmless).
+     */
+    static final String STEPS_WITHOUT_EVENTS_STORE = "applied-hops";
     static final String EVENTS_SINK = "events-sink";
     static final String COMMANDS_SINK = "commands-sink";
     static final String RESULTS_SINK = "results-sink";
@@ -56,22 +71,36 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     static final String UNSEALED_HOP = "a saga step the ledger did not write: no valid " + HopSeal.HEADER + " header";
     /** Decoded aggregates kept per kind and task: tens of MB at most, and the hot accounts stay decoded. */
     private static final int CACHED_AGGREGATES = 50_000;
+    /** A restore writes its folded aggregates to the stores every so many events: bounded memory, hot ones written once. */
+    private static final int RESTORE_FLUSH_EVENTS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
 
     private final byte[] ledgerKey;
     private final Counter deadLettered;
     private final AggregatePartitions partitions;
+    private final EventLog eventLog;
+    private final Counter restoreSkipped;
     private ProcessorContext<String, byte[]> context;
     private AggregateCache<AccountState> accounts;
     private AggregateCache<TransferState> transfers;
-    private KeyValueStore<String, Long> appliedHops;
+    private KeyValueStore<String, Long> stepsWithEvents;
+    private KeyValueStore<String, Long> stepsWithoutEvents;
     private CommandEngine engine;
     private HopSeal seal;
+    private boolean restored;
     private final CommandEngine.State state = new TaskState();
 
-    CommandProcessor(byte[] ledgerKey, Counter deadLettered, AggregatePartitions partitions) {
+    /**
+     * @param eventLog       where the task's state is restored from
+     * @param restoreSkipped counts the records and events a restore kept out of the state
+     */
+    CommandProcessor(byte[] ledgerKey, Counter deadLettered, AggregatePartitions partitions, EventLog eventLog,
+                     Counter restoreSkipped) {
         this.ledgerKey = ledgerKey.clone();
         this.deadLettered = deadLettered;
         this.partitions = partitions;
+        this.eventLog = eventLog;
+        this.restoreSkipped = restoreSkipped;
     }
 
     @Override
@@ -82,14 +111,27 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 Aggregate.absent(AccountDecider.INITIAL), CACHED_AGGREGATES);
         this.transfers = new AggregateCache<>(context.getStateStore(TRANSFERS_STORE),
                 Aggregate.absent(TransferDecider.INITIAL), CACHED_AGGREGATES);
-        this.appliedHops = context.getStateStore(APPLIED_HOPS_STORE);
+        this.stepsWithEvents = context.getStateStore(STEPS_WITH_EVENTS_STORE);
+        this.stepsWithoutEvents = context.getStateStore(STEPS_WITHOUT_EVENTS_STORE);
         int partition = context.taskId().partition();
         this.engine = new CommandEngine(ledgerKey, aggregateId -> partitions.isLocal(aggregateId, partition));
         this.seal = new HopSeal(ledgerKey);
+        this.restored = false;
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
+        // Not in init: the restore must see every committed event of the partition, a previous owner's
+        // too. Kafka Streams 4.0 happens to fetch the input's committed offsets (require_stable, so after
+        // any transaction of a previous owner that consumed this partition is committed or aborted)
+        // before it calls init, but nothing promises that order; a record of the partition, though, is
+        // only handed over once the consumer has its position from that stable fetch. Such a previous
+        // owner can no longer commit a transaction that was still open then (its group generation is
+        // fenced), so reading up to the last stable offset misses nothing.
+        if (!restored) {
+            restore();
+            restored = true;
+        }
         long nowMs = context.currentSystemTimeMs();
         var out = new BatchOutput();
         // the seal covers the whole record (the processor seals each record of steps it writes); checked
@@ -199,13 +241,37 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
         @Override
         public boolean stepApplied(String stepId) {
-            return appliedHops.get(stepId) != null;
+            return stepsWithEvents.get(stepId) != null || stepsWithoutEvents.get(stepId) != null;
         }
 
         @Override
-        public void stepApplied(String stepId, long nowMs) {
-            appliedHops.put(stepId, nowMs);
+        public void stepApplied(String stepId, boolean wroteEvents, long nowMs) {
+            (wroteEvents ? stepsWithEvents : stepsWithoutEvents).put(stepId, nowMs);
         }
+    }
+
+    /** Clears the stores rebuilt from the log (never trusted: they may hold an aborted transaction's writes), then rebuilds them. */
+    private void restore() {
+        long startNs = System.nanoTime();
+        accounts.clear();
+        transfers.clear();
+        StoreWipe.deleteAll(stepsWithEvents);
+        var restore = new EventLogRestore(new LoggedEventCheck(ledgerKey), state, restoreSkipped);
+        long[] flushedAt = {0};
+        eventLog.read(context.taskId().partition(), record -> {
+            restore.accept(record);
+            if (restore.eventsFolded() - flushedAt[0] >= RESTORE_FLUSH_EVENTS) {
+                accounts.writeChanges();
+                transfers.writeChanges();
+                flushedAt[0] = restore.eventsFolded();
+            }
+        });
+        accounts.writeChanges();
+        transfers.writeChanges();
+        long ms = (System.nanoTime() - startNs) / 1_000_000;
+        LOG.info("task {}: state restored from the event log: {} events in {} ms ({} events/s), {} skipped",
+                context.taskId(), restore.eventsFolded(), ms, ms == 0 ? "-" : restore.eventsFolded() * 1000 / ms,
+                restore.eventsSkipped());
     }
 
     private boolean isSealed(Record<String, byte[]> record) {

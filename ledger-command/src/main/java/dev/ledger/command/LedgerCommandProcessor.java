@@ -50,8 +50,13 @@ public final class LedgerCommandProcessor implements AutoCloseable {
                 .description("commands this process could not read, found invalid, or could not prove it wrote, "
                         + "sent to the dead-letter topic since it started")
                 .register(registry);
+        Counter restoreSkipped = Counter.builder("ledger.command.restore.skipped")
+                .description("records and events of the event log a state restore kept out of the state: unreadable, "
+                        + "or not linked into their aggregate's hash chain under the ledger key")
+                .register(registry);
+        var eventLog = new KafkaEventLog(KafkaClients.of(config), config.topics().events());
         var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.ledgerKey(), deadLettered,
-                commandPartitions(config));
+                commandPartitions(config), eventLog, restoreSkipped);
         Properties props = streamsConfig(config);
         props.putAll(overrides);
         var streams = new KafkaStreams(topology, props);

@@ -27,6 +27,8 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +43,7 @@ import java.util.Currency;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -61,6 +64,7 @@ class CommandTopologyTest {
     private static final Currency EUR = Currency.getInstance("EUR");
     private final LedgerTopics topics = new LedgerTopics(TopicNames.DEFAULT);
     private final Counter deadLettered = Counter.builder("dead").register(new SimpleMeterRegistry());
+    private final Counter restoreSkipped = Counter.builder("skipped").register(new SimpleMeterRegistry());
     @TempDir
     Path stateDir;
     private TopologyTestDriver driver;
@@ -90,7 +94,8 @@ class CommandTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "command-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CommandTopology.build(topics, KEY, deadLettered, partitions), props);
+        driver = new TopologyTestDriver(CommandTopology.build(topics, KEY, deadLettered, partitions, this::readLog,
+                restoreSkipped), props);
         var strings = Serdes.String();
         var bytes = Serdes.ByteArray();
         commandsIn = driver.createInputTopic(topics.commands().name(), strings.serializer(), bytes.serializer());
@@ -480,6 +485,18 @@ class CommandTopologyTest {
     private void collect() {
         events.addAll(eventsOut.readRecordsToList());
         resultsOut.readValuesToList().forEach(v -> results.addAll(ResultRecords.read(v)));
+    }
+
+    /**
+     * The driver's events topic as a broker would keep it: every event record the processor wrote, in
+     * order, plus whatever a test appended as another producer. A restarted driver restores from it.
+     */
+    private void readLog(int partition, java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
+        for (int offset = 0; offset < events.size(); offset++) {
+            var r = events.get(offset);
+            each.accept(new ConsumerRecord<>(topics.events().name(), partition, offset, r.timestamp(),
+                    TimestampType.CREATE_TIME, -1, r.value().length, r.key(), r.value(), r.headers(), Optional.empty()));
+        }
     }
 
     private List<String> eventTypes() {
