@@ -17,6 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /**
  * One pass over a task's partition of {@code ledger.events}, record by record in offset order, that
  * rebuilds what the engine decides against: each event is read as the projection and the audit read it
@@ -42,7 +44,7 @@ final class EventLogRestore {
     }
 
     void accept(ConsumerRecord<String, byte[]> record) {
-        java.util.List<EventRecords.Stored> events;
+        List<EventRecords.Stored> events;
         try {
             events = EventRecords.read(record.key(), record.value(), record.headers());
         } catch (LedgerJson.UnreadableException e) {

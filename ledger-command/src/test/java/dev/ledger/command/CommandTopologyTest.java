@@ -60,6 +60,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The driver's task is partition 0. With {@link #SAGA_PATH_PARTITIONS} none of these ids falls on
  * it, so every hop takes the round trip through the commands topic; the fast-path tests restart the
  * driver with one partition, where every aggregate is local.
+ *
+ * <p>The task restores its state from the events topic as the test collected it ({@link #readLog}); a
+ * new driver is a restart with the state directory lost (the driver wipes it on close), so the
+ * changelogged marks of steps that wrote no event are lost too: the integration tests restart with
+ * the changelog restored.
  */
 class CommandTopologyTest {
     private static final byte[] KEY = "test-ledger-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
