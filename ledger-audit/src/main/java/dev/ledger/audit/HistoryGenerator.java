@@ -247,7 +247,7 @@ public final class HistoryGenerator implements AutoCloseable {
         }
 
         @Override
-        public void stepApplied(String stepId, long nowMs) {
+        public void stepApplied(String stepId, boolean wroteEvents, long nowMs) {
             appliedSteps.add(stepId);
         }
     }

@@ -11,7 +11,8 @@ import java.util.Map;
  * copies of the recently used ones (a store read decodes JSON), and the writes of one input record
  * are collected and written once each when it is done, so a saga run in one step writes each
  * aggregate once. Only the processor writes the store, so the copies cannot go stale; they are
- * dropped whenever the task is (re)initialised, as Kafka Streams does after a failed transaction.
+ * dropped whenever the task is (re)initialised, as Kafka Streams does after a failed transaction, and
+ * when the store is cleared for a restore.
  */
 final class AggregateCache<S> {
     private final KeyValueStore<String, Aggregate<S>> store;
@@ -46,9 +47,16 @@ final class AggregateCache<S> {
         recent.put(id, aggregate);
     }
 
-    /** Writes what the current input record changed: one store write (and changelog record) per aggregate. */
+    /** Writes what the current input record changed: one store write per aggregate. */
     void writeChanges() {
         unwritten.forEach(store::put);
         unwritten.clear();
+    }
+
+    /** Forgets every aggregate, in the store too. */
+    void clear() {
+        recent.clear();
+        unwritten.clear();
+        StoreWipe.deleteAll(store);
     }
 }

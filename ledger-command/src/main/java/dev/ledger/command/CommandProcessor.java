@@ -21,6 +21,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The single writer of the ledger. Each record of {@code ledger.commands} carries a batch of commands
@@ -45,13 +48,28 @@ import java.util.TreeMap;
  * the same transaction, instead of taking a round trip through the commands topic and a commit. When
  * the transfer and both accounts are on this thread's tasks, the whole saga is one atomic step, with
  * the same events in the same order as the round trips would write; each event still goes to its own
- * aggregate's partition of {@code ledger.events}. {@link LedgerCommandProcessor#STEPS_ACROSS_TASKS} turns the other tasks off
- * (the round trips are then taken between partitions, as between instances).
+ * aggregate's partition of {@code ledger.events}. {@link LedgerCommandProcessor#STEPS_ACROSS_TASKS}
+ * turns the other tasks off (the round trips are then taken between partitions, as between instances).
+ *
+ * <p>The aggregates are not kept a second time in changelogs: their stores have none, and a task
+ * rebuilds them from its own partition of {@code ledger.events} (the topics are co-partitioned and only
+ * this task's thread writes events there) before it decides its first command, on every
+ * (re)initialisation, since a store without a changelog may hold writes of an aborted transaction. So
+ * do the marks of the saga steps that wrote an event. A step that wrote none (a refusal, a repeat)
+ * leaves no trace in the log, so its mark stays in a small changelogged store: replayed later, it could
+ * otherwise succeed. A task joins its thread's tasks only once restored, so no other task writes its
+ * aggregates before the restore, which would wipe them.
  */
 final class CommandProcessor implements Processor<String, byte[], String, byte[]> {
     static final String ACCOUNTS_STORE = "accounts";
     static final String TRANSFERS_STORE = "transfers";
-    static final String APPLIED_HOPS_STORE = "applied-hops";
+    /** The steps that wrote an event: rebuilt from the log with the aggregates, no changelog. */
+    static final String STEPS_WITH_EVENTS_STORE = "steps-with-events";
+    /**
+     * The steps that wrote no event, changelogged. The name of the store that once held every step's
+     * mark, so that an existing deployment keeps those marks (more than it needs, and harmless).
+     */
+    static final String STEPS_WITHOUT_EVENTS_STORE = "applied-hops";
     static final String EVENTS_SINK = "events-sink";
     static final String COMMANDS_SINK = "commands-sink";
     static final String RESULTS_SINK = "results-sink";
@@ -62,27 +80,42 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     /** Decoded aggregates kept per kind and task: tens of MB at most, and the hot accounts stay decoded. */
     private static final int CACHED_AGGREGATES = 50_000;
+    /** A restore writes its folded aggregates to the stores every so many events: bounded memory, hot ones written once. */
+    private static final int RESTORE_FLUSH_EVENTS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
 
     private final byte[] ledgerKey;
     private final Counter deadLettered;
     private final AggregatePartitions partitions;
     private final ThreadTasks<TaskAggregates> threadTasks;
+    private final EventLog eventLog;
+    private final Counter restoreSkipped;
     private ProcessorContext<String, byte[]> context;
     private int partition;
     private TaskAggregates aggregates;
-    private KeyValueStore<String, Long> appliedHops;
+    private KeyValueStore<String, Long> stepsWithEvents;
+    private KeyValueStore<String, Long> stepsWithoutEvents;
     private CommandEngine engine;
     private HopSeal seal;
-    private final CommandEngine.State state = new ThreadState();
+    private boolean restored;
     /** The tasks whose aggregates the current input record changed: each writes its changes once. */
     private final Set<TaskAggregates> changed = new LinkedHashSet<>();
+    /** The engine's view: every aggregate of this thread's tasks, from the task that owns it. */
+    private final CommandEngine.State state = new StateView(this::owner, changed);
 
+    /**
+     * @param threadTasks    the tasks of this topology on each stream thread
+     * @param eventLog       where the task's state is restored from
+     * @param restoreSkipped counts the records and events a restore kept out of the state
+     */
     CommandProcessor(byte[] ledgerKey, Counter deadLettered, AggregatePartitions partitions,
-                     ThreadTasks<TaskAggregates> threadTasks) {
+                     ThreadTasks<TaskAggregates> threadTasks, EventLog eventLog, Counter restoreSkipped) {
         this.ledgerKey = ledgerKey.clone();
         this.deadLettered = deadLettered;
         this.partitions = partitions;
         this.threadTasks = threadTasks;
+        this.eventLog = eventLog;
+        this.restoreSkipped = restoreSkipped;
     }
 
     /** One task's aggregates: decoded copies in front of its stores. */
@@ -101,6 +134,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             accounts.writeChanges();
             transfers.writeChanges();
         }
+
+        void clear() {
+            accounts.clear();
+            transfers.clear();
+        }
     }
 
     @Override
@@ -109,12 +147,13 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.partition = context.taskId().partition();
         // new, empty caches on every (re)initialisation: after an aborted transaction the store is restored
         this.aggregates = new TaskAggregates(context);
-        this.appliedHops = context.getStateStore(APPLIED_HOPS_STORE);
+        this.stepsWithEvents = context.getStateStore(STEPS_WITH_EVENTS_STORE);
+        this.stepsWithoutEvents = context.getStateStore(STEPS_WITHOUT_EVENTS_STORE);
         boolean acrossTasks = !"false".equals(String.valueOf(context.appConfigs().get(LedgerCommandProcessor.STEPS_ACROSS_TASKS)));
         this.engine = new CommandEngine(ledgerKey,
                 aggregateId -> acrossTasks ? aggregatesOf(aggregateId) != null : partitions.isLocal(aggregateId, partition));
         this.seal = new HopSeal(ledgerKey);
-        threadTasks.add(partition, aggregates);
+        this.restored = false;
     }
 
     @Override
@@ -122,14 +161,35 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         threadTasks.remove(partition, aggregates);
     }
 
-    /** The aggregates of the task that owns this aggregate, if this thread runs it; else null. */
+    /** The aggregates of the task that owns this aggregate, if this thread runs it (restored); else null. */
     private TaskAggregates aggregatesOf(String aggregateId) {
         int owner = partitions.partitionOf(aggregateId);
         return owner == partition ? aggregates : threadTasks.get(owner);
     }
 
+    /**
+     * The task that owns an aggregate. One of no task of this thread is the input record's own (the
+     * engine applies a step at once only for an aggregate it was told is local), so it is this task's.
+     */
+    private TaskAggregates owner(String aggregateId) {
+        TaskAggregates owner = aggregatesOf(aggregateId);
+        return owner != null ? owner : aggregates;
+    }
+
     @Override
     public void process(Record<String, byte[]> record) {
+        // Not in init: the restore must see every committed event of the partition, a previous owner's
+        // too. Kafka Streams 4.0 happens to fetch the input's committed offsets (require_stable, so after
+        // any transaction of a previous owner that consumed this partition is committed or aborted)
+        // before it calls init, but nothing promises that order; a record of the partition, though, is
+        // only handed over once the consumer has its position from that stable fetch. Such a previous
+        // owner can no longer commit a transaction that was still open then (its group generation is
+        // fenced), so reading up to the last stable offset misses nothing.
+        if (!restored) {
+            restore();
+            restored = true;
+            threadTasks.add(partition, aggregates);
+        }
         long nowMs = context.currentSystemTimeMs();
         var out = new BatchOutput();
         // the seal covers the whole record (the processor seals each record of steps it writes); checked
@@ -230,50 +290,76 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     }
 
     /**
-     * The engine's view of the aggregates of this thread's tasks: each from the task that owns it. An
-     * aggregate of no task of this thread is the input record's own (the engine applies a step at once
-     * only for an aggregate it was told is local), so it is this task's. Saga steps are deduplicated by
-     * the task that reads them from its input.
+     * A view of aggregates for the engine and the restore: each from the task {@code owner} names, whose
+     * changed aggregates are collected in {@code changed} (null: the caller writes them). Saga steps
+     * are deduplicated by the task that reads them from its input, so their marks are this task's.
      */
-    private final class ThreadState implements CommandEngine.State {
-        private TaskAggregates owner(String aggregateId) {
-            TaskAggregates owner = aggregatesOf(aggregateId);
-            return owner != null ? owner : aggregates;
+    private final class StateView implements CommandEngine.State {
+        private final Function<String, TaskAggregates> owner;
+        private final Set<TaskAggregates> changed;
+
+        StateView(Function<String, TaskAggregates> owner, Set<TaskAggregates> changed) {
+            this.owner = owner;
+            this.changed = changed;
         }
 
         @Override
         public Aggregate<AccountState> account(String accountId) {
-            return owner(accountId).accounts.load(accountId);
+            return owner.apply(accountId).accounts.load(accountId);
         }
 
         @Override
         public void account(String accountId, Aggregate<AccountState> account) {
-            TaskAggregates owner = owner(accountId);
-            owner.accounts.save(accountId, account);
-            changed.add(owner);
+            TaskAggregates task = owner.apply(accountId);
+            task.accounts.save(accountId, account);
+            if (changed != null) changed.add(task);
         }
 
         @Override
         public Aggregate<TransferState> transfer(String transferId) {
-            return owner(transferId).transfers.load(transferId);
+            return owner.apply(transferId).transfers.load(transferId);
         }
 
         @Override
         public void transfer(String transferId, Aggregate<TransferState> transfer) {
-            TaskAggregates owner = owner(transferId);
-            owner.transfers.save(transferId, transfer);
-            changed.add(owner);
+            TaskAggregates task = owner.apply(transferId);
+            task.transfers.save(transferId, transfer);
+            if (changed != null) changed.add(task);
         }
 
         @Override
         public boolean stepApplied(String stepId) {
-            return appliedHops.get(stepId) != null;
+            return stepsWithEvents.get(stepId) != null || stepsWithoutEvents.get(stepId) != null;
         }
 
         @Override
-        public void stepApplied(String stepId, long nowMs) {
-            appliedHops.put(stepId, nowMs);
+        public void stepApplied(String stepId, boolean wroteEvents, long nowMs) {
+            (wroteEvents ? stepsWithEvents : stepsWithoutEvents).put(stepId, nowMs);
         }
+    }
+
+    /** Clears the stores rebuilt from the log (never trusted: they may hold an aborted transaction's writes), then rebuilds them. */
+    private void restore() {
+        long startNs = System.nanoTime();
+        aggregates.clear();
+        StoreWipe.deleteAll(stepsWithEvents);
+        // this task's aggregates only: an event on its partition for another partition's aggregate (a
+        // foreign producer's) must not reach that partition's state
+        var restore = new EventLogRestore(new LoggedEventCheck(ledgerKey), new StateView(id -> aggregates, null),
+                restoreSkipped);
+        long[] flushedAt = {0};
+        eventLog.read(partition, record -> {
+            restore.accept(record);
+            if (restore.eventsFolded() - flushedAt[0] >= RESTORE_FLUSH_EVENTS) {
+                aggregates.writeChanges();
+                flushedAt[0] = restore.eventsFolded();
+            }
+        });
+        aggregates.writeChanges();
+        long ms = (System.nanoTime() - startNs) / 1_000_000;
+        LOG.info("task {}: state restored from the event log: {} events in {} ms ({} events/s), {} skipped",
+                context.taskId(), restore.eventsFolded(), ms, ms == 0 ? "-" : restore.eventsFolded() * 1000 / ms,
+                restore.eventsSkipped());
     }
 
     private boolean isSealed(Record<String, byte[]> record) {

@@ -8,7 +8,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * commands -> decide (against the account, transfer and applied-hop stores) -> events, the saga's
+ * commands -> decide (against the account, transfer and applied-step stores) -> events, the saga's
  * next commands (back onto the commands topic, keyed by the next aggregate), results, dead letters.
  */
 public final class CommandTopology {
@@ -18,22 +18,34 @@ public final class CommandTopology {
     private CommandTopology() {
     }
 
-    /** @param commandPartitions the commands topic's partition count, as the broker has it */
-    public static Topology build(LedgerTopics topics, byte[] ledgerKey, Counter deadLettered, int commandPartitions) {
+    /**
+     * @param commandPartitions the commands topic's partition count, as the broker has it
+     * @param eventLog          the events topic, co-partitioned with the commands: each task restores its
+     *                          aggregates from its own partition of it
+     * @param restoreSkipped    counts what a restore kept out of the state
+     */
+    public static Topology build(LedgerTopics topics, byte[] ledgerKey, Counter deadLettered, int commandPartitions,
+                                 EventLog eventLog, Counter restoreSkipped) {
         var partitions = new AggregatePartitions(commandPartitions);
         var threadTasks = new ThreadTasks<CommandProcessor.TaskAggregates>();
         var topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands().name());
-        topology.addProcessor(DECIDE, () -> new CommandProcessor(ledgerKey, deadLettered, partitions, threadTasks), SOURCE);
+        topology.addProcessor(DECIDE, () -> new CommandProcessor(ledgerKey, deadLettered, partitions, threadTasks,
+                eventLog, restoreSkipped), SOURCE);
+        // the aggregates and the marks of the steps that wrote events are the event log's facts, rebuilt from it
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CommandProcessor.ACCOUNTS_STORE), Serdes.String(),
-                AggregateSerdes.accounts()), DECIDE);
+                AggregateSerdes.accounts()).withLoggingDisabled(), DECIDE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CommandProcessor.TRANSFERS_STORE), Serdes.String(),
-                AggregateSerdes.transfers()), DECIDE);
+                AggregateSerdes.transfers()).withLoggingDisabled(), DECIDE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CommandProcessor.APPLIED_HOPS_STORE), Serdes.String(),
+                Stores.persistentKeyValueStore(CommandProcessor.STEPS_WITH_EVENTS_STORE), Serdes.String(),
+                Serdes.Long()).withLoggingDisabled(), DECIDE);
+        // a step that wrote no event is in no log but this store's changelog
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CommandProcessor.STEPS_WITHOUT_EVENTS_STORE), Serdes.String(),
                 Serdes.Long()), DECIDE);
         var strings = Serdes.String().serializer();
         var bytes = Serdes.ByteArray().serializer();

@@ -57,8 +57,13 @@ public final class LedgerCommandProcessor implements AutoCloseable {
                 .description("commands this process could not read, found invalid, or could not prove it wrote, "
                         + "sent to the dead-letter topic since it started")
                 .register(registry);
+        Counter restoreSkipped = Counter.builder("ledger.command.restore.skipped")
+                .description("records and events of the event log a state restore kept out of the state: unreadable, "
+                        + "or not linked into their aggregate's hash chain under the ledger key")
+                .register(registry);
+        var eventLog = new KafkaEventLog(KafkaClients.of(config), config.topics().events());
         var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.ledgerKey(), deadLettered,
-                commandPartitions(config));
+                commandPartitions(config), eventLog, restoreSkipped);
         Properties props = streamsConfig(config);
         props.putAll(overrides);
         var streams = new KafkaStreams(topology, props);
@@ -74,17 +79,30 @@ public final class LedgerCommandProcessor implements AutoCloseable {
         return new LedgerCommandProcessor(streams, metrics, deadLetters);
     }
 
-    /** The commands topic's partition count as the broker has it, whatever the configuration says. */
+    /**
+     * The commands topic's partition count as the broker has it, whatever the configuration says. The
+     * events topic must have as many: a task restores its aggregates from the events partition of its
+     * own number, which holds its aggregates' events only when both topics are partitioned alike (an
+     * existing topic keeps the count it was created with, so this is checked, not assumed).
+     */
     private static int commandPartitions(LedgerConfig config) {
-        String topic = config.topics().commands();
+        String commands = config.topics().commands();
+        String events = config.topics().events();
         try (Admin admin = KafkaClients.of(config).createAdmin("ledger-command-partitions")) {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                    .partitions().size();
+            var topics = admin.describeTopics(List.of(commands, events)).allTopicNames().get(30, TimeUnit.SECONDS);
+            int count = topics.get(commands).partitions().size();
+            int eventPartitions = topics.get(events).partitions().size();
+            if (eventPartitions != count) {
+                throw new IllegalStateException(events + " has " + eventPartitions + " partitions and " + commands
+                        + " " + count + ": the command processor restores each partition's aggregates from the events "
+                        + "partition of the same number, so both topics need the same count");
+            }
+            return count;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the partitions of " + topic, e);
+            throw new IllegalStateException("interrupted while reading the partitions of " + commands + " and " + events, e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot read the partitions of " + topic, e);
+            throw new IllegalStateException("cannot read the partitions of " + commands + " and " + events, e);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.ledger.domain.account.AccountCommand.OpenAccount;
 import dev.ledger.domain.account.AccountCommand.CreditAccount;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
 import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.kafka.Aggregate;
 import dev.ledger.kafka.AggregatePartitions;
 import dev.ledger.kafka.CommandRecords;
 import dev.ledger.kafka.EventRecords;
@@ -27,7 +28,10 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.streams.test.TestRecord;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +45,7 @@ import java.util.Currency;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -55,12 +60,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The driver's task is partition 0. With {@link #SAGA_PATH_PARTITIONS} none of these ids falls on
  * it, so every hop takes the round trip through the commands topic; the fast-path tests restart the
  * driver with one partition, where every aggregate is local.
+ *
+ * <p>The task restores its state from the events topic as the test collected it ({@link #readLog}); a
+ * new driver is a restart with the state directory lost (the driver wipes it on close), so the
+ * changelogged marks of steps that wrote no event are lost too: the integration tests restart with
+ * the changelog restored.
  */
 class CommandTopologyTest {
     private static final byte[] KEY = "test-ledger-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
     private static final Currency EUR = Currency.getInstance("EUR");
     private final LedgerTopics topics = new LedgerTopics(TopicNames.DEFAULT);
     private final Counter deadLettered = Counter.builder("dead").register(new SimpleMeterRegistry());
+    private final Counter restoreSkipped = Counter.builder("skipped").register(new SimpleMeterRegistry());
     @TempDir
     Path stateDir;
     private TopologyTestDriver driver;
@@ -90,7 +101,8 @@ class CommandTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "command-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CommandTopology.build(topics, KEY, deadLettered, partitions), props);
+        driver = new TopologyTestDriver(CommandTopology.build(topics, KEY, deadLettered, partitions, this::readLog,
+                restoreSkipped), props);
         var strings = Serdes.String();
         var bytes = Serdes.ByteArray();
         commandsIn = driver.createInputTopic(topics.commands().name(), strings.serializer(), bytes.serializer());
@@ -227,6 +239,88 @@ class CommandTopologyTest {
         assertThat(events).hasSize(eventsBefore);
         assertThat(commandsOut.isEmpty()).isTrue();
         assertThat(deadLettersOut.isEmpty()).as("a sealed hop is the ledger's own").isTrue();
+    }
+
+    @Test
+    void a_restarted_task_rebuilds_its_state_from_the_event_log_and_answers_as_before() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        send(transfer("t-1", "bank", "alice", 100));
+        CommandResult completed = results.getLast();
+        send(transfer("t-2", "alice", "bank", 1_000));
+        CommandResult rejected = results.getLast();
+        send(transfer("t-3", "alice", "bank", 40));
+        Map<String, String> before = stores();
+
+        startDriver(partitions); // the driver wipes the state directory: nothing is left but the log
+        String retryId = send(transfer("t-1", "bank", "alice", 100));
+
+        assertThat(stores()).as("every account, transfer and hash link as before").isEqualTo(before);
+        assertThat(results.getLast().commandId()).isEqualTo(retryId);
+        assertThat(results.getLast().outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(results.getLast().outcome().replayed()).isTrue();
+        assertThat(results.getLast().outcome().position()).isEqualTo(completed.outcome().position());
+        send(transfer("t-2", "alice", "bank", 1_000));
+        assertThat(results.getLast().outcome().status()).isEqualTo(Status.REJECTED);
+        assertThat(results.getLast().outcome().reason()).isEqualTo(rejected.outcome().reason());
+        assertThat(results.getLast().outcome().replayed()).isTrue();
+        assertThat(restoreSkipped.count()).isZero();
+
+        String next = send(transfer("t-5", "bank", "alice", 5));
+        assertThat(results.getLast().commandId()).as("the transfer's outcome answers its client command").isEqualTo(next);
+        assertThat(results.getLast().outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(results.getLast().outcome().position()).containsEntry("alice", 5L).containsEntry("bank", 6L);
+        assertChainsVerify();
+    }
+
+    @Test
+    void after_a_restart_a_redelivered_step_that_wrote_an_event_is_recognised_from_the_log() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        send(transfer("t-1", "bank", "alice", 100));
+        var credit = delivered.stream().filter(r -> CommandRecords.read(r.value()).stream().anyMatch(item ->
+                        item instanceof CommandRecords.Readable c && c.envelope().type().equals("CreditAccount")))
+                .findFirst().orElseThrow();
+        int eventsBefore = events.size();
+
+        startDriver(partitions);
+        commandsIn.pipeInput(credit);
+        collect();
+
+        assertThat(events).as("no second credit").hasSize(eventsBefore);
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void a_restore_skips_and_counts_events_the_ledger_did_not_write_and_records_it_cannot_read() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        send(transfer("t-1", "bank", "alice", 100));
+        Map<String, String> before = stores();
+        // another producer's records: a credit with a valid envelope and a link not made with the ledger key,
+        // the same as a batch, a copy of alice's first event, and bytes that are no event record at all
+        var forged = new EventEnvelope(UUID.randomUUID().toString(), "AccountCredited", 1, "alice", 3, Instant.now(),
+                "forged", "t-9", "forged", new dev.ledger.domain.account.AccountEvent.AccountCredited("alice", "t-9",
+                1_000_000, "bank"));
+        byte[] forgedBytes = LedgerJson.writeEvent(forged);
+        byte[] otherKeysLink = new HashChain("not the ledger's key, 32 bytes..".getBytes(StandardCharsets.UTF_8))
+                .next(HashChain.GENESIS, forgedBytes);
+        events.add(new TestRecord<>("alice", forgedBytes, new RecordHeaders().add(HashChain.HEADER, otherKeysLink),
+                Instant.now()));
+        events.add(new TestRecord<>("alice", EventRecords.write(List.of(new EventRecords.Stored(null, forgedBytes,
+                otherKeysLink))), new RecordHeaders(), Instant.now()));
+        var aliceOpened = events.stream().filter(r -> EventRecords.decode(r.key(), r.value(), r.headers()).stream()
+                .anyMatch(e -> e.aggregateId().equals("alice") && e.seq() == 1)).findFirst().orElseThrow();
+        events.add(aliceOpened);
+        events.add(new TestRecord<>("alice", new byte[]{0, 9, 1}, new RecordHeaders(), Instant.now()));
+
+        startDriver(partitions);
+        send(open("carol", false, 0));
+
+        assertThat(restoreSkipped.count()).as("each forged event, the copy, the unreadable record").isEqualTo(4.0);
+        Map<String, String> after = stores();
+        after.remove("account carol");
+        assertThat(after).as("nothing of them entered the state").isEqualTo(before);
     }
 
     @Test
@@ -480,6 +574,50 @@ class CommandTopologyTest {
     private void collect() {
         events.addAll(eventsOut.readRecordsToList());
         resultsOut.readValuesToList().forEach(v -> results.addAll(ResultRecords.read(v)));
+    }
+
+    /**
+     * The driver's events topic as a broker would keep it: every event record the processor wrote, in
+     * order, plus whatever a test appended as another producer. A restarted driver restores from it.
+     */
+    private void readLog(int partition, java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
+        for (int offset = 0; offset < events.size(); offset++) {
+            var r = events.get(offset);
+            each.accept(new ConsumerRecord<>(topics.events().name(), partition, offset, r.timestamp(),
+                    TimestampType.CREATE_TIME, -1, r.value().length, r.key(), r.value(), r.headers(), Optional.empty()));
+        }
+    }
+
+    /** What the task's stores hold, readably: the state, its hash link and origin per aggregate. */
+    private Map<String, String> stores() {
+        var all = new java.util.TreeMap<String, String>();
+        KeyValueStore<String, Aggregate<?>> accounts = driver.getKeyValueStore(CommandProcessor.ACCOUNTS_STORE);
+        KeyValueStore<String, Aggregate<?>> transfers = driver.getKeyValueStore(CommandProcessor.TRANSFERS_STORE);
+        try (var it = accounts.all()) {
+            it.forEachRemaining(kv -> all.put("account " + kv.key, describe(kv.value)));
+        }
+        try (var it = transfers.all()) {
+            it.forEachRemaining(kv -> all.put("transfer " + kv.key, describe(kv.value)));
+        }
+        return all;
+    }
+
+    private static String describe(Aggregate<?> aggregate) {
+        return aggregate.state() + " " + java.util.HexFormat.of().formatHex(aggregate.lastHash()) + " "
+                + aggregate.originCommandId();
+    }
+
+    private void assertChainsVerify() {
+        var chain = new HashChain(KEY);
+        Map<String, byte[]> lastHash = new HashMap<>();
+        for (var record : events) {
+            for (EventRecords.Stored stored : EventRecords.read(record.key(), record.value(), record.headers())) {
+                String id = LedgerJson.readEvent(stored.value()).aggregateId();
+                assertThat(chain.verifies(lastHash.getOrDefault(id, HashChain.GENESIS), stored.value(), stored.hash()))
+                        .as("the chain of %s goes on across the restart", id).isTrue();
+                lastHash.put(id, stored.hash());
+            }
+        }
     }
 
     private List<String> eventTypes() {

@@ -4,7 +4,9 @@ import dev.ledger.domain.account.AccountCommand.CaptureReservation;
 import dev.ledger.domain.account.AccountCommand.CreditAccount;
 import dev.ledger.domain.account.AccountCommand.ReleaseReservation;
 import dev.ledger.domain.account.AccountCommand.ReserveFunds;
+import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.transfer.TransferCommand;
+import dev.ledger.domain.transfer.TransferEvent;
 
 /**
  * Which transfer a command belongs to. The one place that knows it: the processor names and
@@ -37,5 +39,30 @@ public final class SagaSteps {
     /** True for the commands the saga sends itself: every step of a transfer but the client's InitiateTransfer. */
     public static boolean isFollowUp(LedgerCommand command) {
         return transferIdOf(command) != null && !(command instanceof TransferCommand.InitiateTransfer);
+    }
+
+    /**
+     * True for the events a saga step writes (whose envelope's command id is therefore the step's id),
+     * false for those of a client's own command: opening, closing, initiating. The command processor
+     * rebuilds its state from the event log and needs to know from an event alone which kind of command
+     * wrote it; one exhaustive switch per aggregate, so a new event type must be placed here.
+     */
+    public static boolean writtenByStep(LedgerEvent event) {
+        return switch (event) {
+            case AccountEvent e -> switch (e) {
+                case AccountEvent.AccountOpened o -> false;
+                case AccountEvent.AccountClosed c -> false;
+                case AccountEvent.FundsReserved r -> true;
+                case AccountEvent.AccountCredited c -> true;
+                case AccountEvent.ReservationCaptured c -> true;
+                case AccountEvent.ReservationReleased r -> true;
+            };
+            case TransferEvent e -> switch (e) {
+                case TransferEvent.TransferInitiated i -> false;
+                case TransferEvent.TransferCompleted c -> true;
+                case TransferEvent.TransferRejected r -> true;
+            };
+            default -> throw new IllegalArgumentException("not an event of this ledger: " + event);
+        };
     }
 }

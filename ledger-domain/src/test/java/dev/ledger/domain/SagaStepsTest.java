@@ -6,6 +6,14 @@ import dev.ledger.domain.account.AccountCommand.CreditAccount;
 import dev.ledger.domain.account.AccountCommand.OpenAccount;
 import dev.ledger.domain.account.AccountCommand.ReleaseReservation;
 import dev.ledger.domain.account.AccountCommand.ReserveFunds;
+import dev.ledger.domain.account.AccountCommand;
+import dev.ledger.domain.account.AccountDecider;
+import dev.ledger.domain.account.AccountEvent;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.transfer.TransferCommand;
+import dev.ledger.domain.transfer.TransferDecider;
+import dev.ledger.domain.transfer.TransferEvent;
+import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferCommand.CompleteTransfer;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
 import dev.ledger.domain.transfer.TransferCommand.RejectTransfer;
@@ -13,6 +21,9 @@ import dev.ledger.domain.transfer.TransferRequest;
 import org.junit.jupiter.api.Test;
 
 import java.util.Currency;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -45,6 +56,63 @@ class SagaStepsTest {
         for (LedgerCommand c : List.of(new OpenAccount("a", EUR, 0, false, Map.of()), new CloseAccount("a"))) {
             assertThat(SagaSteps.transferIdOf(c)).isNull();
             assertThat(SagaSteps.isFollowUp(c)).isFalse();
+        }
+    }
+
+    /** Accounts and transfers folded as the processor folds them, so that each command meets the state it would. */
+    private final Map<String, AccountState> accounts = new HashMap<>();
+    private final Map<String, TransferState> transfers = new HashMap<>();
+    private final Set<Class<?>> eventTypes = new HashSet<>();
+
+    @Test
+    void an_event_is_written_by_a_step_exactly_when_the_command_that_decided_it_is_a_follow_up() {
+        // every event type, each decided by the command that writes it: a completed transfer, a
+        // refused reservation (it writes nothing), a refused credit compensated, and an account closed
+        decideAll(new OpenAccount("bank", EUR, 0, true, Map.of()), new OpenAccount("alice", EUR, 0, false, Map.of()),
+                new OpenAccount("bob", Currency.getInstance("USD"), 0, false, Map.of()),
+                new InitiateTransfer(new TransferRequest("t-1", "bank", "alice", 5, EUR, null, Map.of())),
+                new ReserveFunds("bank", "t-1", 5, EUR, "alice"),
+                new CreditAccount("alice", "t-1", 5, EUR, "bank", 2),
+                new CaptureReservation("bank", "t-1", "alice", 2),
+                new CompleteTransfer("t-1", 3, 2),
+                new InitiateTransfer(new TransferRequest("t-2", "alice", "bank", 50, EUR, null, Map.of())),
+                new ReserveFunds("alice", "t-2", 50, EUR, "bank"),
+                new RejectTransfer("t-2", Reason.INSUFFICIENT_FUNDS, Map.of()),
+                new InitiateTransfer(new TransferRequest("t-3", "bank", "bob", 5, EUR, null, Map.of())),
+                new ReserveFunds("bank", "t-3", 5, EUR, "bob"),
+                new CreditAccount("bob", "t-3", 5, EUR, "bank", 4),
+                new ReleaseReservation("bank", "t-3", Reason.CURRENCY_MISMATCH),
+                new RejectTransfer("t-3", Reason.CURRENCY_MISMATCH, Map.of("bank", 5L)),
+                new CloseAccount("bob"));
+        assertThat(eventTypes).as("every event type of the ledger was decided").hasSize(
+                AccountEvent.class.getPermittedSubclasses().length + TransferEvent.class.getPermittedSubclasses().length);
+    }
+
+    private void decideAll(LedgerCommand... commands) {
+        for (LedgerCommand command : commands) {
+            List<? extends LedgerEvent> events = switch (command) {
+                case AccountCommand c -> {
+                    var decided = AccountDecider.decide(c, accounts.getOrDefault(c.accountId(), AccountDecider.INITIAL));
+                    for (AccountEvent e : decided.events()) {
+                        accounts.merge(c.accountId(), AccountDecider.evolve(accounts.getOrDefault(c.accountId(),
+                                AccountDecider.INITIAL), e), (old, next) -> next);
+                    }
+                    yield decided.events();
+                }
+                case TransferCommand c -> {
+                    var decided = TransferDecider.decide(c, transfers.getOrDefault(c.transferId(), TransferDecider.INITIAL));
+                    for (TransferEvent e : decided.events()) {
+                        transfers.merge(c.transferId(), TransferDecider.evolve(transfers.getOrDefault(c.transferId(),
+                                TransferDecider.INITIAL), e), (old, next) -> next);
+                    }
+                    yield decided.events();
+                }
+                default -> throw new IllegalArgumentException(command.toString());
+            };
+            for (LedgerEvent e : events) {
+                assertThat(SagaSteps.writtenByStep(e)).as(e.toString()).isEqualTo(SagaSteps.isFollowUp(command));
+                eventTypes.add(e.getClass());
+            }
         }
     }
 }

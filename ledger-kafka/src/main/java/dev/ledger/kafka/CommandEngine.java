@@ -48,7 +48,12 @@ public final class CommandEngine {
         /** Whether this saga step was applied already: a step is applied once, whatever the redelivery. */
         boolean stepApplied(String stepId);
 
-        void stepApplied(String stepId, long nowMs);
+        /**
+         * @param wroteEvents whether the step itself wrote an event (its local follow-ups not counted):
+         *                    such a step is recognised again from its events in the log, one that wrote
+         *                    none (a refusal, a repeat) leaves no trace there
+         */
+        void stepApplied(String stepId, boolean wroteEvents, long nowMs);
     }
 
     /** Where the decided records go. */
@@ -75,54 +80,55 @@ public final class CommandEngine {
         boolean step = SagaSteps.isFollowUp(envelope.command());
         if (step && state.stepApplied(envelope.commandId())) return; // deduplicated by transfer id and step
         Queue<CommandEnvelope> local = new ArrayDeque<>();
-        apply(envelope, nowMs, state, out, local);
-        if (step) state.stepApplied(envelope.commandId(), nowMs);
+        boolean wroteEvents = apply(envelope, nowMs, state, out, local);
+        if (step) state.stepApplied(envelope.commandId(), wroteEvents, nowMs);
         while (!local.isEmpty()) {
             apply(local.poll(), nowMs, state, out, local);
         }
     }
 
-    private void apply(CommandEnvelope envelope, long nowMs, State state, Output out, Queue<CommandEnvelope> local) {
-        switch (envelope.command()) {
+    /** @return whether the command wrote an event */
+    private boolean apply(CommandEnvelope envelope, long nowMs, State state, Output out, Queue<CommandEnvelope> local) {
+        return switch (envelope.command()) {
             case AccountCommand c -> {
                 Aggregate<AccountState> account = state.account(c.accountId());
-                handle(c.accountId(), account, AccountDecider.decide(c, account.state()),
+                yield handle(c.accountId(), account, AccountDecider.decide(c, account.state()),
                         next -> state.account(c.accountId(), next), AccountDecider::evolve, AccountState::version,
                         envelope, nowMs, out, local);
             }
             case TransferCommand c -> {
                 Aggregate<TransferState> transfer = state.transfer(c.transferId());
-                handle(c.transferId(), transfer, TransferDecider.decide(c, transfer.state()),
+                yield handle(c.transferId(), transfer, TransferDecider.decide(c, transfer.state()),
                         next -> state.transfer(c.transferId(), next), TransferDecider::evolve, TransferState::version,
                         envelope, nowMs, out, local);
             }
             default -> throw new IllegalArgumentException("not a command of this ledger: " + envelope.command());
-        }
+        };
     }
 
-    private <S, E extends LedgerEvent> void handle(String aggregateId, Aggregate<S> aggregate, Decision<E> decision,
+    private <S, E extends LedgerEvent> boolean handle(String aggregateId, Aggregate<S> aggregate, Decision<E> decision,
                                                   Consumer<Aggregate<S>> save,
                                                   BiFunction<S, E, S> evolve, ToLongFunction<S> version,
                                                   CommandEnvelope cause, long nowMs, Output out,
                                                   Queue<CommandEnvelope> local) {
         boolean step = SagaSteps.isFollowUp(cause.command());
-        S state = aggregate.state();
-        byte[] hash = aggregate.lastHash();
+        Aggregate<S> folded = aggregate;
         String causeOfNext = cause.commandId();
         for (int i = 0; i < decision.events().size(); i++) {
             E event = decision.events().get(i);
             var envelope = new EventEnvelope(eventId(cause.commandId(), aggregateId, i), LedgerJson.typeName(event),
-                    LedgerJson.SCHEMA_VERSION, aggregateId, version.applyAsLong(state) + 1, Instant.ofEpochMilli(nowMs),
-                    cause.commandId(), cause.correlationId(), cause.causationId(), event);
+                    LedgerJson.SCHEMA_VERSION, aggregateId, version.applyAsLong(folded.state()) + 1,
+                    Instant.ofEpochMilli(nowMs), cause.commandId(), cause.correlationId(), cause.causationId(), event);
             byte[] bytes = LedgerJson.writeEvent(envelope);
-            hash = chain.next(hash, bytes);
+            byte[] hash = chain.next(folded.lastHash(), bytes);
             out.event(aggregateId, nowMs, bytes, hash);
-            state = evolve.apply(state, event);
+            folded = folded.then(envelope, event, evolve, hash);
             causeOfNext = envelope.eventId();
         }
+        S state = folded.state();
         // the transfer's final outcome answers the client command that started it
-        String origin = aggregate.originCommandId() != null || step ? aggregate.originCommandId() : cause.commandId();
-        if (!decision.events().isEmpty()) save.accept(new Aggregate<>(state, hash, origin));
+        String origin = folded.originCommandId();
+        if (!decision.events().isEmpty()) save.accept(folded);
         // every step carries that client command along, for the step after which the outcome is certain
         String sagaOrigin = step ? cause.originCommandId() : cause.commandId();
         if (cause.command() instanceof CreditAccount credit && sagaOrigin != null
@@ -141,6 +147,7 @@ public final class CommandEngine {
         decision.outcome().ifPresent(outcome -> out.result(new CommandResult(aggregateId,
                 step && origin != null ? origin : cause.commandId(),
                 isTransfer ? withTransferSeq(outcome, aggregateId, aggregateSeq) : outcome)));
+        return !decision.events().isEmpty();
     }
 
     /**

@@ -116,6 +116,22 @@ final class LedgerHarness implements AutoCloseable {
         app = LedgerApplication.start(config, streamsOverrides, access);
     }
 
+    /**
+     * Stops every part, deletes the command processor's state directory (every RocksDB store and
+     * checkpoint, as a lost disk would), and starts them again.
+     */
+    void restartWithProcessorStateWiped() {
+        app.close();
+        Path commandState = config.stateDir().resolve("command");
+        try (var paths = Files.walk(commandState)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        if (Files.exists(commandState)) throw new IllegalStateException("could not delete " + commandState);
+        app = LedgerApplication.start(config, streamsOverrides, access);
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + app.httpPort();
     }
