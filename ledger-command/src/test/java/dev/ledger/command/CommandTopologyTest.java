@@ -383,8 +383,9 @@ class CommandTopologyTest {
         assertThat(results.get(1).outcome().status()).isEqualTo(Status.CONFLICT);
         var deadLetters = deadLettersOut.readRecordsToList();
         assertThat(deadLetters).hasSize(1);
-        assertThat(LedgerJson.readCommand(deadLetters.getFirst().value()).commandId())
-                .as("the dead letter is the bad command alone").isEqualTo(invalid);
+        assertThat(CommandRecords.read(deadLetters.getFirst().value())).as("the dead letter is the bad command alone")
+                .singleElement().isInstanceOfSatisfying(CommandRecords.Readable.class,
+                        r -> assertThat(r.envelope().commandId()).isEqualTo(invalid));
     }
 
     @Test

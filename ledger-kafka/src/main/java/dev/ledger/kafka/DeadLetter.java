@@ -1,13 +1,16 @@
 package dev.ledger.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.TextFormat;
 import dev.ledger.domain.SagaSteps;
+import dev.ledger.kafka.proto.Wire;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One record of the dead-letter topic, as a person or the audit reads it: where the command came from,
@@ -20,11 +23,12 @@ import java.time.Instant;
  * @param key         the command record's key (the aggregate it claimed to address), or null
  * @param reason      why the processor refused it
  * @param time        the command record's timestamp
- * @param commandType the command's type when the JSON names one (even one this ledger does not know), else null
- * @param commandId   its command id when the JSON names one, else null
+ * @param commandType the command's type when the value names one (in JSON even one this ledger does not know), else null
+ * @param commandId   its command id when the value names one, else null
  * @param transferId  the transfer it is a step of, when it is a readable saga command, else null
  * @param followUp    true when it is a readable command the saga sends itself (a step after InitiateTransfer)
- * @param excerpt     the start of the value as printable text (control characters escaped)
+ * @param excerpt     the start of the value as printable text (control characters escaped); a binary
+ *                    command shown decoded
  */
 public record DeadLetter(int partition, long offset, String source, String key, String reason, Instant time,
                          String commandType, String commandId, String transferId, boolean followUp, String excerpt) {
@@ -39,13 +43,19 @@ public record DeadLetter(int partition, long offset, String source, String key, 
         String commandId = null;
         String transferId = null;
         boolean followUp = false;
-        try {
-            CommandEnvelope envelope = LedgerJson.readCommand(value);
+        CommandEnvelope envelope = readableOrNull(value);
+        if (envelope != null) {
             commandType = envelope.type();
             commandId = envelope.commandId();
             transferId = SagaSteps.transferIdOf(envelope.command());
             followUp = SagaSteps.isFollowUp(envelope.command());
-        } catch (RuntimeException unreadable) {
+        } else if (CommandRecords.isBinary(value)) {
+            Wire.CommandEnvelope wire = CommandRecords.wireEnvelopeOrNull(value);
+            if (wire != null) {
+                commandType = CommandProto.typeName(wire);
+                commandId = wire.hasCommandId() ? wire.getCommandId() : null;
+            }
+        } else {
             JsonNode tree = jsonOrNull(value);
             if (tree != null) {
                 commandType = textOrNull(tree.get("type"));
@@ -54,7 +64,26 @@ public record DeadLetter(int partition, long offset, String source, String key, 
         }
         return new DeadLetter(record.partition(), record.offset(), header(record.headers(), SOURCE_HEADER),
                 record.key(), header(record.headers(), REASON_HEADER), Instant.ofEpochMilli(record.timestamp()),
-                commandType, commandId, transferId, followUp, excerpt(value));
+                commandType, commandId, transferId, followUp, excerpt(printable(value)));
+    }
+
+    /** A dead letter holds one command, in the format of the record it was read from: that command when it reads. */
+    private static CommandEnvelope readableOrNull(byte[] value) {
+        List<CommandRecords.Item> items = CommandRecords.read(value);
+        return items.size() == 1 && items.getFirst() instanceof CommandRecords.Readable r ? r.envelope() : null;
+    }
+
+    /**
+     * What a person reads of the value: a binary command as the JSON envelope it decodes to, or as
+     * Protocol Buffers text when the ledger refuses what it holds; any other value as it is.
+     */
+    private static byte[] printable(byte[] value) {
+        if (!CommandRecords.isBinary(value)) return value;
+        CommandEnvelope envelope = readableOrNull(value);
+        if (envelope != null) return LedgerJson.writeCommand(envelope);
+        Wire.CommandEnvelope wire = CommandRecords.wireEnvelopeOrNull(value);
+        return wire == null ? value
+                : TextFormat.printer().emittingSingleLine(true).printToString(wire).getBytes(StandardCharsets.UTF_8);
     }
 
     /** The start of the bytes as UTF-8 text, with every control character written as a Java escape. */

@@ -1,32 +1,56 @@
 package dev.ledger.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ledger.kafka.proto.Wire;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The records of {@code ledger.results}: the outcomes of one batch of commands,
- * {@code {"schemaVersion": 1, "results": [<command result>, ...]}}. The first format, one result per
- * record, is still read, as a batch of one.
+ * The records of {@code ledger.results}: the outcomes of one batch of commands. Written as the binary
+ * format: {@code 0xC0, version 1, ResultBatch} ({@code schemas/proto/ledger_records.proto}). The formats
+ * written before are still read, told apart by the first byte: the JSON batch
+ * {@code {"schemaVersion": 1, "results": [<command result>, ...]}}, and the first format, one JSON
+ * result per record, as a batch of one.
  */
 public final class ResultRecords {
+    private static final BinaryHeader BINARY = new BinaryHeader((byte) 0xC0, (byte) 1, "result");
+
     private ResultRecords() {
     }
 
     public static byte[] write(List<CommandResult> results) {
         if (results.isEmpty()) throw new IllegalArgumentException("a result record holds at least one result");
-        ObjectNode node = LedgerJson.MAPPER.createObjectNode().put("schemaVersion", LedgerJson.SCHEMA_VERSION);
-        ArrayNode array = node.putArray("results");
-        results.forEach(r -> array.add(LedgerJson.MAPPER.valueToTree(r)));
-        return LedgerJson.bytes(node);
+        var batch = Wire.ResultBatch.newBuilder();
+        results.forEach(r -> batch.addResults(ResultProto.write(r)));
+        return BINARY.prepend(batch.build().toByteArray());
     }
 
-    /** @throws LedgerJson.UnreadableException when the record is not results this ledger knows */
+    /**
+     * Every result of the record; a result is a courtesy to a waiting caller, so one that cannot be read
+     * makes the whole record unreadable (its callers time out) rather than being half-read.
+     *
+     * @throws LedgerJson.UnreadableException when the record is not results this ledger knows
+     */
     public static List<CommandResult> read(byte[] value) {
-        JsonNode node = LedgerJson.tree(value == null ? new byte[0] : value);
+        byte[] bytes = value == null ? new byte[0] : value;
+        return BINARY.starts(bytes) ? readBinary(bytes) : readJson(bytes);
+    }
+
+    private static List<CommandResult> readBinary(byte[] bytes) {
+        List<Wire.CommandResult> results;
+        try {
+            results = Wire.ResultBatch.parseFrom(BINARY.payload(bytes)).getResultsList();
+        } catch (InvalidProtocolBufferException e) {
+            throw ProtoFields.malformed("result batch", e);
+        }
+        if (results.isEmpty()) throw ProtoFields.unreadable("a result batch without results");
+        return results.stream().map(ResultProto::read).toList();
+    }
+
+    private static List<CommandResult> readJson(byte[] bytes) {
+        JsonNode node = LedgerJson.tree(bytes);
         JsonNode results = node.get("results");
         if (results == null) return List.of(bind(node)); // the first format: one result
         if (!results.isArray()) throw new LedgerJson.UnreadableException("'results' must be an array", null);

@@ -13,7 +13,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The batch formats of the three ledger topics, and the first formats they still read. */
+/** The batch formats of the three ledger topics, and the first formats they still read (BinaryRecordsTest: the binary ones). */
 class BatchRecordsTest {
     private static final byte[] KEY = "test-ledger-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
 
@@ -70,12 +70,12 @@ class BatchRecordsTest {
     }
 
     @Test
-    void a_command_record_reads_both_formats_and_reports_a_bad_element_on_its_own() {
+    void a_command_record_reads_the_json_formats_and_reports_a_bad_element_on_its_own() {
         CommandEnvelope first = Samples.COMMANDS.getFirst();
         assertThat(CommandRecords.read(LedgerJson.writeCommand(first))).singleElement()
                 .isInstanceOfSatisfying(CommandRecords.Readable.class, r -> assertThat(r.envelope()).isEqualTo(first));
 
-        String batch = new String(CommandRecords.write(Samples.COMMANDS), StandardCharsets.UTF_8);
+        String batch = new String(JsonBatches.commands(Samples.COMMANDS), StandardCharsets.UTF_8);
         String spoiled = batch.replaceFirst("\"type\":\"[A-Za-z]+\"", "\"type\":\"StealMoney\"");
         List<CommandRecords.Item> items = CommandRecords.read(spoiled.getBytes(StandardCharsets.UTF_8));
 
@@ -101,8 +101,9 @@ class BatchRecordsTest {
     }
 
     @Test
-    void a_result_record_reads_both_formats() {
+    void a_result_record_reads_every_format() {
         assertThat(ResultRecords.read(ResultRecords.write(Samples.RESULTS))).isEqualTo(Samples.RESULTS);
+        assertThat(ResultRecords.read(JsonBatches.results(Samples.RESULTS))).isEqualTo(Samples.RESULTS);
         assertThat(ResultRecords.read(LedgerJson.writeValue(Samples.RESULTS.getFirst())))
                 .containsExactly(Samples.RESULTS.getFirst());
     }

@@ -82,4 +82,44 @@ final class DeadLetterTest {
                 .hasSize(6 + 1 + 6 + (DeadLetter.EXCERPT_CHARS - 3) + 1);
         assertThat(DeadLetter.of(deadLetter("k", null)).excerpt()).isEmpty();
     }
+
+    @Test
+    void a_binary_saga_step_is_named_like_a_json_one_and_shown_as_its_json_envelope() {
+        var step = new CommandEnvelope("t-1/ReserveFunds", "ReserveFunds", AT, "t-1", "e-1",
+                new ReserveFunds("bank", "t-1", 100, EUR, "alice"), "client-1");
+        // the processor dead-letters an element of a binary batch as a record of it alone
+        byte[] batch = CommandRecords.write(java.util.List.of(CommandEnvelope.fromClient("c-1", AT,
+                new OpenAccount("alice", EUR, 0, false, Map.of())), step));
+        byte[] element = CommandRecords.read(batch).get(1).bytes();
+
+        DeadLetter letter = DeadLetter.of(deadLetter("bank", element));
+
+        assertThat(letter).extracting(DeadLetter::commandType, DeadLetter::commandId, DeadLetter::transferId,
+                DeadLetter::followUp).containsExactly("ReserveFunds", "t-1/ReserveFunds", "t-1", true);
+        assertThat(letter.excerpt()).startsWith("{\"commandId\":\"t-1/ReserveFunds\",\"type\":\"ReserveFunds\"");
+    }
+
+    @Test
+    void a_binary_command_the_ledger_cannot_read_still_gives_its_type_and_id_and_is_shown_as_text() {
+        var wire = BinaryRecordsTest.wire(new CommandEnvelope("t-2/CreditAccount", "CreditAccount", AT, "t-2", "e-2",
+                new dev.ledger.domain.account.AccountCommand.CreditAccount("alice", "t-2", 100, EUR, "bank", 3)));
+        byte[] noAmount = BinaryRecordsTest.batchOf(wire.toBuilder()
+                .setCreditAccount(wire.getCreditAccount().toBuilder().clearAmount()).build().toByteArray());
+
+        DeadLetter letter = DeadLetter.of(deadLetter("alice", noAmount));
+
+        assertThat(letter).extracting(DeadLetter::commandType, DeadLetter::commandId, DeadLetter::transferId,
+                DeadLetter::followUp).containsExactly("CreditAccount", "t-2/CreditAccount", null, false);
+        assertThat(letter.excerpt()).startsWith("command_id: \"t-2/CreditAccount\"")
+                .contains("credit_account { account_id: \"alice\" transfer_id:");
+    }
+
+    @Test
+    void binary_garbage_is_shown_printable() {
+        DeadLetter letter = DeadLetter.of(deadLetter("k", new byte[]{(byte) 0xC1, 1, (byte) 0xff, 0x00, 'x'}));
+
+        assertThat(letter.commandType()).isNull();
+        assertThat(letter.commandId()).isNull();
+        assertThat(letter.excerpt()).isEqualTo("\uFFFD\\u0001\uFFFD\\u0000x");
+    }
 }

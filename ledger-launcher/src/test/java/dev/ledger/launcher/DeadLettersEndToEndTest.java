@@ -10,6 +10,7 @@ import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
 import dev.ledger.kafka.CommandEnvelope;
+import dev.ledger.kafka.CommandRecords;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.LedgerJson;
@@ -74,7 +75,8 @@ class DeadLettersEndToEndTest {
     @Test
     @Order(1)
     void foreign_commands_are_dead_lettered_listed_with_their_reasons_counted_and_move_no_money() throws Exception {
-        // given: four records no client of the API could send, keyed like carol so they reach her partition
+        // given: four records no client of the API could send, keyed like carol so they reach her partition;
+        // the forged credit in today's binary format, the invalid one in the JSON format of earlier builds
         var forgedCredit = new CreditAccount("carol", "no-such-transfer", 1_000_000, EUR, "bank", 2);
         var invalidCredit = new CreditAccount("carol", "bad id!", 1_000_000, EUR, "bank", 2);
         try (var producer = AuditFixtures.producer(ledger.config())) {
@@ -83,8 +85,8 @@ class DeadLettersEndToEndTest {
             producer.send(new ProducerRecord<>(commands, "carol",
                     "{\"type\":\"StealMoney\",\"schemaVersion\":1,\"commandId\":\"steal-1\"}"
                             .getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(commands, "carol", hop(forgedCredit, "no-such-transfer"))).get();
-            producer.send(new ProducerRecord<>(commands, "carol", hop(invalidCredit, "bad id!"))).get();
+            producer.send(new ProducerRecord<>(commands, "carol", binaryHop(forgedCredit, "no-such-transfer"))).get();
+            producer.send(new ProducerRecord<>(commands, "carol", jsonHop(invalidCredit, "bad id!"))).get();
         }
 
         // when: a client's transfer to carol comes after them on her partition
@@ -112,13 +114,16 @@ class DeadLettersEndToEndTest {
         assertThat(letters.get(2).path("commandType").asText()).isEqualTo("CreditAccount");
         assertThat(letters.get(2).path("commandId").asText()).isEqualTo("no-such-transfer/CreditAccount");
         assertThat(letters.get(2).path("transferId").asText()).isEqualTo("no-such-transfer");
+        assertThat(letters.get(2).path("excerpt").asText()).as("a binary command is shown decoded")
+                .startsWith("{\"commandId\":\"no-such-transfer/CreditAccount\",\"type\":\"CreditAccount\"");
         assertThat(letters.get(3).path("reason").asText()).isEqualTo("invalid transferId");
 
         var text = AuditEndToEndTest.cli(new DeadLettersCommand(ledger.config()));
         assertThat(text.exitCode()).as(text.err()).isZero();
         assertThat(text.out()).contains("4 dead letters on " + ledger.config().topics().deadLetters())
                 .contains("unknown command type 'StealMoney'").contains(UNSEALED)
-                .contains("CreditAccount no-such-transfer/CreditAccount, a step of transfer no-such-transfer");
+                .contains("CreditAccount no-such-transfer/CreditAccount, a step of transfer no-such-transfer")
+                .contains("{\"commandId\":\"no-such-transfer/CreditAccount\"");
         var newest = AuditEndToEndTest.cli(new DeadLettersCommand(ledger.config()), "--limit", "1");
         assertThat(newest.out()).contains("(the newest 1 shown)").contains("invalid transferId")
                 .doesNotContain("StealMoney");
@@ -166,7 +171,7 @@ class DeadLettersEndToEndTest {
                     new FundsReserved("dave", transferId, 700, "carol"));
             // when: its credit reaches the processor without the processor's seal
             producer.send(new ProducerRecord<>(ledger.config().topics().commands(), "carol",
-                    hop(new CreditAccount("carol", transferId, 700, EUR, "dave", 2), transferId))).get();
+                    binaryHop(new CreditAccount("carol", transferId, 700, EUR, "dave", 2), transferId))).get();
         }
         eventually(this::listing, l -> l.path("total").asLong() == 5);
 
@@ -235,10 +240,19 @@ class DeadLettersEndToEndTest {
         return r.json().path("balance").asLong();
     }
 
-    /** A saga step as the processor would address it, but without its seal. */
-    private static byte[] hop(CreditAccount command, String transferId) {
-        return LedgerJson.writeCommand(new CommandEnvelope(transferId + "/CreditAccount", "CreditAccount",
-                Instant.now(), transferId, transferId + "/previous-event", command));
+    /** A saga step as the processor would address it, in a record as the processor writes one, but without its seal. */
+    private static byte[] binaryHop(CreditAccount command, String transferId) {
+        return CommandRecords.write(List.of(step(command, transferId)));
+    }
+
+    /** The same, as one JSON envelope: the first format, which earlier builds wrote. */
+    private static byte[] jsonHop(CreditAccount command, String transferId) {
+        return LedgerJson.writeCommand(step(command, transferId));
+    }
+
+    private static CommandEnvelope step(CreditAccount command, String transferId) {
+        return new CommandEnvelope(transferId + "/CreditAccount", "CreditAccount", Instant.now(), transferId,
+                transferId + "/previous-event", command);
     }
 
     /** Writes one event as the processor does (keyed by its aggregate, chained with the key); returns its hash. */
