@@ -69,16 +69,27 @@ public record LedgerConfig(
                 stateDir, topics, commitIntervalMs, applicationIdPrefix, settings);
     }
 
-    /** Reads LEDGER_* variables; returns null when no external cluster is configured. */
+    /** Passwords and the key hidden: the config may be logged. */
+    @Override
+    public String toString() {
+        return "LedgerConfig[bootstrapServers=" + bootstrapServers + ", jdbcUrl=" + jdbcUrl + ", dbUser=" + dbUser
+                + ", dbPassword=" + KafkaSettings.MASK + ", httpPort=" + httpPort + ", partitions=" + partitions
+                + ", stateDir=" + stateDir + ", topics=" + topics + ", applicationIdPrefix=" + applicationIdPrefix
+                + ", kafka=" + kafka + "]";
+    }
+
+    /**
+     * Reads LEDGER_* variables; returns null when no external cluster is configured. Every secret
+     * (LEDGER_DB_PASSWORD, LEDGER_KEY_HEX) may instead come from the file its {@code _FILE} variable names.
+     */
     public static LedgerConfig fromEnvironment(Map<String, String> env, Path stateDir, byte[] fallbackKey) {
         String bootstrap = env.get("LEDGER_KAFKA_BOOTSTRAP_SERVERS");
         String jdbc = env.get("LEDGER_DB_URL");
         if (bootstrap == null || jdbc == null) return null;
-        String hexKey = env.get("LEDGER_KEY_HEX");
-        byte[] key = hexKey != null ? java.util.HexFormat.of().parseHex(hexKey) : fallbackKey;
+        byte[] key = Secrets.fromEnvironment(env, "LEDGER_KEY_HEX").map(java.util.HexFormat.of()::parseHex).orElse(fallbackKey);
         return new LedgerConfig(bootstrap, jdbc,
                 env.getOrDefault("LEDGER_DB_USER", "postgres"),
-                env.getOrDefault("LEDGER_DB_PASSWORD", ""),
+                Secrets.fromEnvironment(env, "LEDGER_DB_PASSWORD").orElse(""),
                 Integer.parseInt(env.getOrDefault("LEDGER_HTTP_PORT", "8080")),
                 Integer.parseInt(env.getOrDefault("LEDGER_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
                 key, stateDir, TopicNames.DEFAULT,
