@@ -93,7 +93,8 @@ class ReadApiTest {
         keys = ApiKeyDirectory.start(store::activeKeys);
         server = HttpServer.start("127.0.0.1", 0, metrics, new Authenticator(keys), List.of(
                 new QueryRoutes(readModel, stuck, positions, readExecutor, Clock.systemUTC()),
-                new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor), registry)));
+                new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor)),
+                new MetricsRoutes(registry)));
     }
 
     @AfterAll

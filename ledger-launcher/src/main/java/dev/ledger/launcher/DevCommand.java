@@ -98,7 +98,7 @@ public final class DevCommand implements Callable<Integer> {
             application = LedgerApplication.start(config, LedgerTarget.externalConfigured(env) ? Map.of() : STATIC_MEMBERSHIP,
                     LedgerApplication.Access.of(host, env));
             if (!LedgerTarget.externalConfigured(env)) rememberHttpPort(dir, application.httpPort());
-            printBanner(config, dir, application.httpPort(), System.nanoTime() - startNs);
+            printBanner(config, dir, application, System.nanoTime() - startNs);
         } catch (RuntimeException e) {
             started.countDown();
             // If the shutdown hook interrupted the start, it is stopping everything itself: clear the flag
@@ -173,10 +173,13 @@ public final class DevCommand implements Callable<Integer> {
         });
     }
 
-    private void printBanner(LedgerConfig config, DataDirectory dir, int httpPort, long elapsedNs) {
+    private void printBanner(LedgerConfig config, DataDirectory dir, LedgerApplication app, long elapsedNs) {
+        int httpPort = app.httpPort();
         PrintWriter out = out();
         out.printf("%nLedger ready in %.1f s%n", elapsedNs / 1e9);
         out.printf("  API:    http://%s:%d%n", host, httpPort);
+        app.metricsPort().ifPresent(metricsPort -> out.printf("  Metrics: http://%s:%d/metrics (no key)%n",
+                app.access().metricsHost(), metricsPort));
         out.printf("  Kafka:  %s%n", config.bootstrapServers());
         out.printf("  JDBC:   %s (user %s%s)%n", config.jdbcUrl(), config.dbUser(),
                 config.dbPassword() == null || config.dbPassword().isEmpty() ? ", no password" : "");
