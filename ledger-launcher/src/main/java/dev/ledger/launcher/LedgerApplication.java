@@ -8,6 +8,7 @@ import dev.ledger.api.MetricsServer;
 import dev.ledger.command.LedgerCommandProcessor;
 import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.kafka.Secrets;
 import dev.ledger.kafka.TopicProvisioner;
 import dev.ledger.projection.LedgerProjection;
 import dev.ledger.projection.ReadModelDataSource;
@@ -49,7 +50,7 @@ public final class LedgerApplication implements AutoCloseable {
      * Who can reach the API and the metrics, and with what.
      *
      * @param httpHost    the interface HTTP listens on; 127.0.0.1 unless told otherwise
-     * @param adminApiKey the first admin key (LEDGER_ADMIN_API_KEY), used on the first start only; null:
+     * @param adminApiKey the first admin key (LEDGER_ADMIN_API_KEY or its _FILE), used on the first start only; null:
      *                    a key is generated and returned once by {@link #generatedAdminKey()}
      * @param metricsHost the interface the metrics listener binds (LEDGER_METRICS_HOST, default 127.0.0.1)
      * @param metricsPort the metrics listener's port (LEDGER_METRICS_PORT; 0: any free one); null: no listener
@@ -79,7 +80,7 @@ public final class LedgerApplication implements AutoCloseable {
 
         /** The admin key and the metrics listener from the environment, where it sets them. */
         public static Access of(String httpHost, Map<String, String> env) {
-            String key = env.get(ADMIN_API_KEY_VARIABLE);
+            String key = Secrets.fromEnvironment(env, ADMIN_API_KEY_VARIABLE).orElse(null);
             String port = env.get(METRICS_PORT_VARIABLE);
             Integer metricsPort;
             try {
