@@ -13,6 +13,7 @@ import dev.ledger.kafka.CommandRecords;
 import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.DeadLetter;
 import dev.ledger.kafka.HopSeal;
+import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.ResultRecords;
 import io.micrometer.core.instrument.Counter;
@@ -54,10 +55,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     static final String DEAD_LETTER_REASON_HEADER = DeadLetter.REASON_HEADER;
     static final String DEAD_LETTER_SOURCE_HEADER = DeadLetter.SOURCE_HEADER;
     static final String UNSEALED_HOP = "a saga step the ledger did not write: no valid " + HopSeal.HEADER + " header";
+    static final String UNKNOWN_KEY = "a saga step sealed under a key this ledger does not hold: " + LedgerKeys.HEADER + " ";
     /** Decoded aggregates kept per kind and task: tens of MB at most, and the hot accounts stay decoded. */
     private static final int CACHED_AGGREGATES = 50_000;
 
-    private final byte[] ledgerKey;
+    private final LedgerKeys keys;
     private final Counter deadLettered;
     private final AggregatePartitions partitions;
     private ProcessorContext<String, byte[]> context;
@@ -68,8 +70,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private HopSeal seal;
     private final CommandEngine.State state = new TaskState();
 
-    CommandProcessor(byte[] ledgerKey, Counter deadLettered, AggregatePartitions partitions) {
-        this.ledgerKey = ledgerKey.clone();
+    CommandProcessor(LedgerKeys keys, Counter deadLettered, AggregatePartitions partitions) {
+        this.keys = keys;
         this.deadLettered = deadLettered;
         this.partitions = partitions;
     }
@@ -84,8 +86,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 Aggregate.absent(TransferDecider.INITIAL), CACHED_AGGREGATES);
         this.appliedHops = context.getStateStore(APPLIED_HOPS_STORE);
         int partition = context.taskId().partition();
-        this.engine = new CommandEngine(ledgerKey, aggregateId -> partitions.isLocal(aggregateId, partition));
-        this.seal = new HopSeal(ledgerKey);
+        this.engine = new CommandEngine(keys.signingKey(), aggregateId -> partitions.isLocal(aggregateId, partition));
+        this.seal = new HopSeal(keys);
     }
 
     @Override
@@ -103,7 +105,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                     if (problem == null && SagaSteps.isFollowUp(r.envelope().command())) {
                         if (sealed == null) sealed = isSealed(record);
                         // forged, or written by a build that did not seal its steps
-                        if (!sealed) problem = UNSEALED_HOP;
+                        if (!sealed) problem = unsealedReason(record);
                     }
                     if (problem != null) deadLetter(record, r.bytes(), problem);
                     else engine.decide(r.envelope(), nowMs, state, out);
@@ -135,7 +137,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         /** Keyed by the first event's aggregate: every aggregate decided here lives on this partition. */
         private void forwardEvents(long nowMs) {
             if (events.isEmpty()) return;
-            context.forward(new Record<>(events.getFirst().key(), EventRecords.write(events), nowMs), EVENTS_SINK);
+            context.forward(new Record<>(events.getFirst().key(), EventRecords.write(events), nowMs,
+                    keys.sign(new RecordHeaders())), EVENTS_SINK);
             events.clear();
             eventBytes = EventRecords.emptyBatchSize();
         }
@@ -158,7 +161,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             stepsByPartition.values().forEach(steps -> chunks(steps, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(
                     chunk -> {
                         byte[] value = CommandRecords.write(chunk);
-                        var headers = new RecordHeaders().add(HopSeal.HEADER, seal.seal(value));
+                        var headers = keys.sign(new RecordHeaders().add(HopSeal.HEADER, seal.seal(value)));
                         context.forward(new Record<>(chunk.get(0).command().aggregateId(), value, nowMs, headers),
                                 COMMANDS_SINK);
                     }));
@@ -210,7 +213,14 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     private boolean isSealed(Record<String, byte[]> record) {
         var header = record.headers().lastHeader(HopSeal.HEADER);
-        return seal.verifies(record.value() == null ? new byte[0] : record.value(), header == null ? null : header.value());
+        return seal.verifies(record.value() == null ? new byte[0] : record.value(), LedgerKeys.idOf(record.headers()),
+                header == null ? null : header.value());
+    }
+
+    /** Why a step's seal fails: a key the ring no longer (or never) held is named, so that a rotation gone wrong shows. */
+    private String unsealedReason(Record<String, byte[]> record) {
+        String keyId = LedgerKeys.idOf(record.headers());
+        return keys.key(keyId).isPresent() ? UNSEALED_HOP : UNKNOWN_KEY + LedgerKeys.describe(keyId);
     }
 
     private void deadLetter(Record<String, byte[]> record, byte[] command, String reason) {

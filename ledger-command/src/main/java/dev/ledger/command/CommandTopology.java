@@ -1,6 +1,7 @@
 package dev.ledger.command;
 
 import dev.ledger.kafka.AggregatePartitions;
+import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.LedgerTopics;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.serialization.Serdes;
@@ -19,12 +20,12 @@ public final class CommandTopology {
     }
 
     /** @param commandPartitions the commands topic's partition count, as the broker has it */
-    public static Topology build(LedgerTopics topics, byte[] ledgerKey, Counter deadLettered, int commandPartitions) {
+    public static Topology build(LedgerTopics topics, LedgerKeys keys, Counter deadLettered, int commandPartitions) {
         var partitions = new AggregatePartitions(commandPartitions);
         var topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands().name());
-        topology.addProcessor(DECIDE, () -> new CommandProcessor(ledgerKey, deadLettered, partitions), SOURCE);
+        topology.addProcessor(DECIDE, () -> new CommandProcessor(keys, deadLettered, partitions), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CommandProcessor.ACCOUNTS_STORE), Serdes.String(),
                 AggregateSerdes.accounts()), DECIDE);

@@ -50,7 +50,7 @@ public final class LedgerCommandProcessor implements AutoCloseable {
                 .description("commands this process could not read, found invalid, or could not prove it wrote, "
                         + "sent to the dead-letter topic since it started")
                 .register(registry);
-        var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.ledgerKey(), deadLettered,
+        var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.keys(), deadLettered,
                 commandPartitions(config));
         Properties props = streamsConfig(config);
         props.putAll(overrides);

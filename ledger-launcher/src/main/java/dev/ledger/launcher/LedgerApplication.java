@@ -34,7 +34,10 @@ import java.util.function.BooleanSupplier;
 public final class LedgerApplication implements AutoCloseable {
     public static final String READ_MODEL_SCHEMA = "read_model";
     private static final Logger LOG = LoggerFactory.getLogger(LedgerApplication.class);
+    /** The projection's writers and the key store. */
     private static final int READ_MODEL_POOL_SIZE = 16;
+    /** About the API's read threads (LedgerApi.READ_THREADS) plus the health check and the stuck-partition reads. */
+    private static final int QUERY_POOL_SIZE = 12;
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
     private final LedgerConfig config;
@@ -133,8 +136,14 @@ public final class LedgerApplication implements AutoCloseable {
         HikariDataSource readModel = ReadModelDataSource.create(config.jdbcUrl(), config.dbUser(), config.dbPassword(),
                 READ_MODEL_SCHEMA, READ_MODEL_POOL_SIZE);
         parts.push(readModel);
-        ReadModelSchema.migrate(readModel, READ_MODEL_SCHEMA);
-        // the keys' tables are in their own schema; the read model's pool reaches them by qualified names
+        ReadModelSchema.migrate(readModel, READ_MODEL_SCHEMA, config.dbReadUser()); // also grants the query side's role
+        // the query side reads with a role of its own that may only SELECT the read model: nothing on the read
+        // path can change a balance, whatever a query does
+        HikariDataSource queries = ReadModelDataSource.createReadOnly(config.jdbcUrl(), config.dbReadUser(),
+                config.dbReadPassword(), READ_MODEL_SCHEMA, QUERY_POOL_SIZE);
+        parts.push(queries);
+        // the keys' tables are in their own schema; the writing pool reaches them by qualified names (a revocation
+        // writes there, so the keys are not the query side's)
         var apiKeys = new ApiKeyStore(readModel);
         apiKeys.migrate();
         generatedAdminKey = apiKeys.bootstrap(access.adminApiKey());
@@ -149,7 +158,7 @@ public final class LedgerApplication implements AutoCloseable {
             metrics = MetricsServer.start(access.metricsHost(), access.metricsPort(), registry);
             parts.push(metrics);
         }
-        api = LedgerApi.start(config, readModel, apiKeys, access.httpHost(), !ownMetricsListener, registry,
+        api = LedgerApi.start(config, queries, apiKeys, access.httpHost(), !ownMetricsListener, registry,
                 processor::isRunning, projection::isRunning);
         parts.push(api);
         LOG.info("ledger running: HTTP on port {}, Kafka {}, {} partitions", api.port(), config.bootstrapServers(),
