@@ -22,7 +22,7 @@ import java.util.Map;
 final class LedgerHarness implements AutoCloseable {
     private static final int PARTITIONS = 4;
 
-    private final LedgerConfig config;
+    private LedgerConfig config;
     private final Map<String, Object> streamsOverrides;
     private final LedgerApplication.Access access;
     private final LedgerClient client;
@@ -125,6 +125,13 @@ final class LedgerHarness implements AutoCloseable {
     /** Stops every part and starts them again on the same broker, database and state directory. */
     void restart() {
         app.close();
+        app = LedgerApplication.start(config, streamsOverrides, access);
+    }
+
+    /** Stops every part and starts them again on the same broker, database and state, with {@code changed} config. */
+    void restartWith(LedgerConfig changed) {
+        app.close();
+        config = changed;
         app = LedgerApplication.start(config, streamsOverrides, access);
     }
 
