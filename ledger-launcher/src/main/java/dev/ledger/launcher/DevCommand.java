@@ -181,8 +181,8 @@ public final class DevCommand implements Callable<Integer> {
         app.metricsPort().ifPresent(metricsPort -> out.printf("  Metrics: http://%s:%d/metrics (no key)%n",
                 app.access().metricsHost(), metricsPort));
         out.printf("  Kafka:  %s%n", config.bootstrapServers());
-        out.printf("  JDBC:   %s (user %s%s)%n", config.jdbcUrl(), config.dbUser(),
-                config.dbPassword() == null || config.dbPassword().isEmpty() ? ", no password" : "");
+        out.printf("  JDBC:   %s (user %s%s; queries as %s)%n", config.jdbcUrl(), config.dbUser(),
+                config.dbPassword() == null || config.dbPassword().isEmpty() ? ", no password" : "", config.dbReadUser());
         out.printf("  Data:   %s%n", dir);
         if (infrastructure instanceof EmbeddedInfrastructure) out.printf("  Logs:   %s%n", dir.logsDir());
         application.generatedAdminKey().ifPresent(key -> {
