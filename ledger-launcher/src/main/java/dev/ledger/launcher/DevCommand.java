@@ -134,7 +134,7 @@ public final class DevCommand implements Callable<Integer> {
                 .withKeys(LedgerTarget.embeddedKeys(dir.loadOrCreateKey(), env));
     }
 
-    /** External cluster: the data directory still holds the Streams state and, unless LEDGER_KEY_HEX or LEDGER_KEYS_FILE is set, the key. */
+    /** External cluster: the data directory holds the Streams state and, unless LEDGER_KEY_HEX or LEDGER_KEYS_FILE is set, the key. */
     private LedgerConfig startExternal(DataDirectory dir, Map<String, String> env) {
         DataDirectoryLock lock = dir.lock();
         infrastructure = lock;
