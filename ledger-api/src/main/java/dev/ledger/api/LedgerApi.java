@@ -66,11 +66,14 @@ public final class LedgerApi implements AutoCloseable {
      * @param readModel          connections whose schema is the read model's
      * @param apiKeys            the API keys (migrated and bootstrapped by the caller)
      * @param httpHost           the interface HTTP listens on
+     * @param metricsOnApiPort   whether the API port serves {@code /metrics} (to a {@code read} key); false when
+     *                           a {@link MetricsServer} of its own serves them
      * @param commandProcessorUp whether the command processor runs: part of the write path's readiness
      * @param projectionUp       whether the projection runs: part of the read model's readiness
      */
     public static LedgerApi start(LedgerConfig config, DataSource readModel, ApiKeyStore apiKeys, String httpHost,
-                                  PrometheusMeterRegistry registry, BooleanSupplier commandProcessorUp,
+                                  boolean metricsOnApiPort, PrometheusMeterRegistry registry,
+                                  BooleanSupplier commandProcessorUp,
                                   BooleanSupplier projectionUp) {
         var started = new ArrayList<AutoCloseable>(); // closed in reverse if a later part fails to start
         try {
@@ -121,13 +124,14 @@ public final class LedgerApi implements AutoCloseable {
                     }, readExecutor)),
                     new OperationsRoutes.HealthCheck("projection", Part.READ_MODEL,
                             () -> CompletableFuture.completedFuture(projectionUp.getAsBoolean())));
-            HttpServer http = HttpServer.start(httpHost, config.httpPort(), metrics, new Authenticator(keys), List.of(
+            var routes = new ArrayList<RouteGroup>(List.of(
                     new ApiKeyRoutes(apiKeys, keys, readExecutor),
                     new AccountRoutes(gateway),
                     new TransferRoutes(gateway),
                     new QueryRoutes(reads, stuck, positions, readExecutor, Clock.systemUTC()),
-                    new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor),
-                            registry)));
+                    new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor))));
+            if (metricsOnApiPort) routes.add(new MetricsRoutes(registry));
+            HttpServer http = HttpServer.start(httpHost, config.httpPort(), metrics, new Authenticator(keys), routes);
             log.info("ledger API listening on {}:{}", httpHost, http.port());
 
             // stop order: answer the waiting requests (503), stop HTTP, then what it used

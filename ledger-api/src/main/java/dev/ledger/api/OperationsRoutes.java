@@ -3,7 +3,6 @@ package dev.ledger.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +14,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Liveness, readiness and Prometheus metrics. Readiness has two parts that fail apart: the write path
+ * Liveness and readiness ({@link MetricsRoutes} serves the metrics). Readiness has two parts that fail apart: the write path
  * (Kafka, the results listener, the command processor: accepting and deciding commands) and the read
  * model (PostgreSQL, the projection, and no partition stuck on an event).
  * <ul>
@@ -49,14 +48,11 @@ final class OperationsRoutes implements RouteGroup {
 
     private final List<HealthCheck> checks;
     private final Supplier<CompletableFuture<List<StuckPartitions.Stuck>>> stuck;
-    private final PrometheusMeterRegistry registry;
 
     /** @param stuck the partitions the read model is stuck on */
-    OperationsRoutes(List<HealthCheck> checks, Supplier<CompletableFuture<List<StuckPartitions.Stuck>>> stuck,
-                     PrometheusMeterRegistry registry) {
+    OperationsRoutes(List<HealthCheck> checks, Supplier<CompletableFuture<List<StuckPartitions.Stuck>>> stuck) {
         this.checks = List.copyOf(checks);
         this.stuck = stuck;
-        this.registry = registry;
     }
 
     @Override
@@ -66,7 +62,6 @@ final class OperationsRoutes implements RouteGroup {
         routes.get("/health/ready/write", ctx -> ready(ctx, report -> UP.equals(report.components().get("write"))));
         routes.get("/health/ready/read-model",
                 ctx -> ready(ctx, report -> UP.equals(report.components().get("readModel"))));
-        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
     }
 
     private void ready(Context ctx, Predicate<Health> isReady) {

@@ -48,7 +48,7 @@ class AuthenticationHttpTest {
         keys = TestKeys.directory();
         server = HttpServer.start("127.0.0.1", 0, metrics, new Authenticator(keys), List.of(
                 new AccountRoutes(gateway), new TransferRoutes(gateway), new OperationsRoutes(List.of(),
-                        () -> java.util.concurrent.CompletableFuture.completedFuture(List.of()), registry)));
+                        () -> java.util.concurrent.CompletableFuture.completedFuture(List.of())), new MetricsRoutes(registry)));
     }
 
     @AfterAll

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,8 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
@@ -25,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -58,13 +58,10 @@ class ReadApiTest {
     @BeforeAll
     static void start() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA read_model");
-            s.execute("SET search_path TO read_model");
-            try (var migrations = Files.list(Path.of("../db/migration"))) {
-                for (Path migration : migrations.sorted().toList()) s.execute(Files.readString(migration));
-            }
-        }
+        // the read model's migrations as the projection applies them (ReadModelSchema), from the repository's folder
+        Flyway.configure().dataSource(postgres.getPostgresDatabase()).schemas("read_model").createSchemas(true)
+                .locations("filesystem:../db/migration").placeholders(Map.of("readRole", "ledger_reader"))
+                .load().migrate();
         var config = new HikariConfig();
         config.setJdbcUrl("jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres?currentSchema=read_model");
         config.setUsername("postgres");
@@ -93,7 +90,8 @@ class ReadApiTest {
         keys = ApiKeyDirectory.start(store::activeKeys);
         server = HttpServer.start("127.0.0.1", 0, metrics, new Authenticator(keys), List.of(
                 new QueryRoutes(readModel, stuck, positions, readExecutor, Clock.systemUTC()),
-                new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor), registry)));
+                new OperationsRoutes(checks, () -> CompletableFuture.supplyAsync(stuck::list, readExecutor)),
+                new MetricsRoutes(registry)));
     }
 
     @AfterAll

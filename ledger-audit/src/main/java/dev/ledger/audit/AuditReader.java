@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerJson;
 
@@ -171,7 +172,8 @@ final class AuditReader {
     private static void accept(AuditShard shard, ConsumerRecord<String, byte[]> r) {
         if (!EventRecords.isBatch(r.value())) {
             Header hash = r.headers().lastHeader(HashChain.HEADER);
-            shard.accept(r.partition(), r.offset(), r.key(), r.value(), hash == null ? null : hash.value());
+            shard.accept(r.partition(), r.offset(), r.key(), r.value(), hash == null ? null : hash.value(),
+                    LedgerKeys.idOf(r.headers()));
             return;
         }
         List<EventRecords.Stored> events;
@@ -181,7 +183,8 @@ final class AuditReader {
             shard.unreadableRecord(r.partition(), r.offset(), r.key(), e.getMessage());
             return;
         }
-        events.forEach(e -> shard.acceptInBatch(r.partition(), r.offset(), e.value(), e.hash()));
+        String keyId = LedgerKeys.idOf(r.headers()); // one key signed every event of a record
+        events.forEach(e -> shard.acceptInBatch(r.partition(), r.offset(), e.value(), e.hash(), keyId));
     }
 
     private static void readShare(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> share,

@@ -14,6 +14,7 @@ import dev.ledger.domain.transfer.TransferEvent;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.LedgerJson;
 
 import java.time.Instant;
@@ -68,7 +69,8 @@ final class AuditShard {
     }
 
     private final String topic;
-    private final HashChain chain;
+    /** A MAC per key id of the ring: each record's links verify under the key it names. */
+    private final Map<String, HashChain> chains;
     private final Instant asOf;
     private final Violations violations;
     final Map<String, Track<AccountState>> accounts = new HashMap<>(1 << 12);
@@ -83,10 +85,10 @@ final class AuditShard {
     Instant latest;
 
     /** @param topic the topic read, named in the violations of a record that cannot be read */
-    AuditShard(String topic, byte[] ledgerKey, Instant asOf, Violations violations,
+    AuditShard(String topic, LedgerKeys keys, Instant asOf, Violations violations,
                ConcurrentMap<String, Track<TransferState>> transfers) {
         this.topic = topic;
-        this.chain = new HashChain(ledgerKey);
+        this.chains = keys.chains();
         this.asOf = asOf;
         this.violations = violations;
         this.transfers = transfers;
@@ -96,14 +98,15 @@ final class AuditShard {
      * @param key         the record key (the aggregate id), may be null
      * @param value       the exact stored bytes
      * @param claimedHash the {@value HashChain#HEADER} header, or null when absent
+     * @param keyId       the id of the key the record names ({@link LedgerKeys#idOf}): the one its links verify under
      */
-    void accept(int partition, long offset, String key, byte[] value, byte[] claimedHash) {
-        accept(partition, offset, key, true, value, claimedHash);
+    void accept(int partition, long offset, String key, byte[] value, byte[] claimedHash, String keyId) {
+        accept(partition, offset, key, true, value, claimedHash, keyId);
     }
 
     /** One event of a record that holds a batch: the record's key names none of them, so none is checked. */
-    void acceptInBatch(int partition, long offset, byte[] value, byte[] claimedHash) {
-        accept(partition, offset, null, false, value, claimedHash);
+    void acceptInBatch(int partition, long offset, byte[] value, byte[] claimedHash, String keyId) {
+        accept(partition, offset, null, false, value, claimedHash, keyId);
     }
 
     /** A record that is no event record of either format: named, and the run goes on. */
@@ -113,7 +116,8 @@ final class AuditShard {
                 + ": unreadable record: " + reason);
     }
 
-    private void accept(int partition, long offset, String key, boolean keyed, byte[] value, byte[] claimedHash) {
+    private void accept(int partition, long offset, String key, boolean keyed, byte[] value, byte[] claimedHash,
+                        String keyId) {
         recordsRead++;
         if (value == null) {
             violations.add(AuditCheck.READABLE, key, null, partition, offset, where(partition, offset)
@@ -129,7 +133,7 @@ final class AuditShard {
             return;
         }
         try {
-            fold(partition, offset, keyed ? key : envelope.aggregateId(), value, claimedHash, envelope);
+            fold(partition, offset, keyed ? key : envelope.aggregateId(), value, claimedHash, keyId, envelope);
         } catch (RuntimeException unexpected) {
             // a record no check foresaw must not end the audit: it is named, and the run goes on
             violations.add(AuditCheck.READABLE, envelope.aggregateId(), envelope.seq(), partition, offset,
@@ -137,13 +141,14 @@ final class AuditShard {
         }
     }
 
-    private void fold(int partition, long offset, String key, byte[] value, byte[] claimedHash, EventEnvelope envelope) {
+    private void fold(int partition, long offset, String key, byte[] value, byte[] claimedHash, String keyId,
+                      EventEnvelope envelope) {
         switch (envelope.event()) {
-            case AccountEvent e -> account(partition, offset, key, value, claimedHash, envelope, e);
+            case AccountEvent e -> account(partition, offset, key, value, claimedHash, keyId, envelope, e);
             case TransferEvent e -> {
                 Track<TransferState> track = transferTrack(envelope.aggregateId());
                 synchronized (track) {
-                    transfer(track, partition, offset, key, value, claimedHash, envelope, e);
+                    transfer(track, partition, offset, key, value, claimedHash, keyId, envelope, e);
                 }
             }
             default -> violations.add(AuditCheck.READABLE, key, envelope.seq(), partition, offset,
@@ -167,7 +172,7 @@ final class AuditShard {
         }
     }
 
-    private void account(int partition, long offset, String key, byte[] value, byte[] claimedHash,
+    private void account(int partition, long offset, String key, byte[] value, byte[] claimedHash, String keyId,
                          EventEnvelope envelope, AccountEvent event) {
         Track<AccountState> track = accounts.get(envelope.aggregateId());
         if (track == null) {
@@ -176,7 +181,7 @@ final class AuditShard {
         }
         if (!admit(track, envelope)) return;
         track.lastAt = envelope.occurredAt();
-        verifyLink(track, partition, offset, key, value, claimedHash, envelope);
+        verifyLink(track, partition, offset, key, value, claimedHash, keyId, envelope);
         AccountState next;
         try {
             next = AccountDecider.evolve(track.state, event);
@@ -198,10 +203,10 @@ final class AuditShard {
 
     /** Called with the track's lock held. */
     private void transfer(Track<TransferState> track, int partition, long offset, String key, byte[] value,
-                          byte[] claimedHash, EventEnvelope envelope, TransferEvent event) {
+                          byte[] claimedHash, String keyId, EventEnvelope envelope, TransferEvent event) {
         if (track.partition < 0) track.partition = partition;
         if (!admit(track, envelope)) return;
-        verifyLink(track, partition, offset, key, value, claimedHash, envelope);
+        verifyLink(track, partition, offset, key, value, claimedHash, keyId, envelope);
         try {
             track.state = TransferDecider.evolve(track.state, event);
         } catch (RuntimeException impossible) {
@@ -234,6 +239,7 @@ final class AuditShard {
 
     /** Envelope, sequence and hash checks of one record against its aggregate's chain so far. */
     private void verifyLink(Track<?> track, int partition, long offset, String key, byte[] value, byte[] claimedHash,
+                            String keyId,
                             EventEnvelope envelope) {
         String id = envelope.aggregateId();
         long seq = envelope.seq();
@@ -263,10 +269,15 @@ final class AuditShard {
             violations.add(AuditCheck.HASH_CHAIN, id, seq, partition, offset, "the record has no "
                     + HashChain.HEADER + " header");
         } else {
-            if (!chain.verifies(track.hash, value, claimedHash)) {
+            HashChain chain = chains.get(keyId);
+            if (chain == null) {
+                violations.add(AuditCheck.HASH_CHAIN, id, seq, partition, offset, "the record names the key "
+                        + LedgerKeys.describe(keyId) + " (" + LedgerKeys.HEADER + "), which the audit's keys do not hold: "
+                        + "add it to LEDGER_KEYS_FILE, or the record was forged");
+            } else if (!chain.verifies(track.hash, value, claimedHash)) {
                 violations.add(AuditCheck.HASH_CHAIN, id, seq, partition, offset, "the " + HashChain.HEADER
-                        + " header is not HMAC(ledger key, previous hash || these bytes): the event was altered, "
-                        + "forged, moved or an earlier one is missing");
+                        + " header is not HMAC(key " + LedgerKeys.describe(keyId) + ", previous hash || these bytes): "
+                        + "the event was altered, forged, moved or an earlier one is missing");
             }
             track.hash = claimedHash;
         }

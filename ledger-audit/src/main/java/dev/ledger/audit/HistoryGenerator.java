@@ -15,6 +15,7 @@ import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerJson;
+import dev.ledger.kafka.LedgerKeys;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -85,14 +86,15 @@ public final class HistoryGenerator implements AutoCloseable {
     private long events;
     private long inTransaction;
 
-    HistoryGenerator(Sink sink, byte[] ledgerKey, Instant start) {
+    /** @param signingKey the key the sink's records name (a Kafka sink writes its id in each record) */
+    HistoryGenerator(Sink sink, byte[] signingKey, Instant start) {
         this.sink = sink;
-        this.engine = new CommandEngine(ledgerKey, aggregateId -> true);
+        this.engine = new CommandEngine(signingKey, aggregateId -> true);
         this.clockMs = start.toEpochMilli();
     }
 
     /** A transactional producer onto the topic: the records are read_committed-visible at each commit. */
-    static Sink kafka(KafkaClients clients, String topic) {
+    static Sink kafka(KafkaClients clients, String topic, LedgerKeys keys) {
         Properties props = clients.producer("ledger-history-generator");
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ledger-history-generator-" + UUID.randomUUID());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -108,7 +110,7 @@ public final class HistoryGenerator implements AutoCloseable {
             @Override
             public void write(String key, long timestampMs, byte[] value, byte[] hash) {
                 producer.send(new ProducerRecord<>(topic, null, timestampMs, key, value,
-                        new RecordHeaders().add(HashChain.HEADER, hash)));
+                        keys.sign(new RecordHeaders().add(HashChain.HEADER, hash))));
             }
 
             @Override
@@ -130,12 +132,12 @@ public final class HistoryGenerator implements AutoCloseable {
      * @param customers customer accounts besides the settlement account
      * @param progress  told the number of events written so far, now and then
      */
-    public static Summary generate(KafkaClients clients, String topic, int partitions, byte[] ledgerKey,
+    public static Summary generate(KafkaClients clients, String topic, int partitions, LedgerKeys keys,
                                    long targetEvents, int customers, long seed, LongConsumer progress) {
         long start = System.nanoTime();
         createTopic(clients, topic, partitions);
         long transfers = 0;
-        try (var generator = new HistoryGenerator(kafka(clients, topic), ledgerKey,
+        try (var generator = new HistoryGenerator(kafka(clients, topic, keys), keys.signingKey(),
                 Instant.now().minusSeconds(targetEvents / 1000 + 3600))) {
             Random random = new Random(seed);
             List<String> ids = new ArrayList<>();

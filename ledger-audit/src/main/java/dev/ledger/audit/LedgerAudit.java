@@ -6,6 +6,7 @@ import dev.ledger.audit.AuditReport.ReconciliationSummary;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.kafka.LedgerKeys;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,10 +55,10 @@ public final class LedgerAudit {
 
         KafkaClients clients = KafkaClients.of(config);
         AuditReader.Snapshot snapshot = AuditReader.snapshot(clients, topic);
-        byte[] key = config.ledgerKey();
+        LedgerKeys keys = config.keys();
         ConcurrentMap<String, AuditShard.Track<TransferState>> transfers = new ConcurrentHashMap<>(1 << 16);
         List<AuditShard> shards = AuditReader.read(clients, snapshot, options.threads(),
-                () -> new AuditShard(topic, key, options.asOf(), violations, transfers), progress);
+                () -> new AuditShard(topic, keys, options.asOf(), violations, transfers), progress);
         long readNanos = System.nanoTime() - start;
         // read after the events, so that a step dead-lettered meanwhile is one of a transfer the replay knows;
         // only the steps of transfers in flight can matter

@@ -5,6 +5,7 @@ import dev.ledger.domain.account.Balances;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.LedgerJson;
+import dev.ledger.kafka.LedgerKeys;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -73,9 +74,10 @@ class AuditShardTest {
         List<AuditShard> shards = new ArrayList<>();
         var transfers = new java.util.concurrent.ConcurrentHashMap<String, AuditShard.Track<dev.ledger.domain.transfer.TransferState>>();
         long[] offsets = new long[PARTITIONS];
-        for (int p = 0; p < PARTITIONS; p++) shards.add(new AuditShard("events", key, asOf, violations, transfers));
+        for (int p = 0; p < PARTITIONS; p++) shards.add(new AuditShard("events", LedgerKeys.single(key), asOf, violations, transfers));
         for (Rec r : records) {
-            shards.get(r.partition()).accept(r.partition(), offsets[r.partition()]++, r.key(), r.value(), r.hash());
+            shards.get(r.partition()).accept(r.partition(), offsets[r.partition()]++, r.key(), r.value(), r.hash(),
+                    LedgerKeys.DEFAULT_ID);
         }
         return new Result(violations, new AuditEvaluation(shards, transfers, violations,
                 asOf != null ? asOf : Instant.now(), deadLettered));

@@ -13,6 +13,7 @@ import dev.ledger.kafka.CommandRecords;
 import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.DeadLetter;
 import dev.ledger.kafka.HopSeal;
+import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.ResultRecords;
 import io.micrometer.core.instrument.Counter;
@@ -78,13 +79,14 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     static final String DEAD_LETTER_SOURCE_HEADER = DeadLetter.SOURCE_HEADER;
     static final String UNSEALED_HOP = "a saga step the ledger did not write: no valid " + HopSeal.HEADER + " header";
 
+    static final String UNKNOWN_KEY = "a saga step sealed under a key this ledger does not hold: " + LedgerKeys.HEADER + " ";
     /** Decoded aggregates kept per kind and task: tens of MB at most, and the hot accounts stay decoded. */
     private static final int CACHED_AGGREGATES = 50_000;
     /** A restore writes its folded aggregates to the stores every so many events: bounded memory, hot ones written once. */
     private static final int RESTORE_FLUSH_EVENTS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
 
-    private final byte[] ledgerKey;
+    private final LedgerKeys keys;
     private final Counter deadLettered;
     private final AggregatePartitions partitions;
     private final ThreadTasks<TaskAggregates> threadTasks;
@@ -104,13 +106,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private final CommandEngine.State state = new StateView(this::owner, changed);
 
     /**
+     * @param keys           the ledger's keys: new records are signed with the signing one, and each
+     *                       record read is verified under the one it names
      * @param threadTasks    the tasks of this topology on each stream thread
      * @param eventLog       where the task's state is restored from
      * @param restoreSkipped counts the records and events a restore kept out of the state
      */
-    CommandProcessor(byte[] ledgerKey, Counter deadLettered, AggregatePartitions partitions,
+    CommandProcessor(LedgerKeys keys, Counter deadLettered, AggregatePartitions partitions,
                      ThreadTasks<TaskAggregates> threadTasks, EventLog eventLog, Counter restoreSkipped) {
-        this.ledgerKey = ledgerKey.clone();
+        this.keys = keys;
         this.deadLettered = deadLettered;
         this.partitions = partitions;
         this.threadTasks = threadTasks;
@@ -150,9 +154,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.stepsWithEvents = context.getStateStore(STEPS_WITH_EVENTS_STORE);
         this.stepsWithoutEvents = context.getStateStore(STEPS_WITHOUT_EVENTS_STORE);
         boolean acrossTasks = !"false".equals(String.valueOf(context.appConfigs().get(LedgerCommandProcessor.STEPS_ACROSS_TASKS)));
-        this.engine = new CommandEngine(ledgerKey,
+        this.engine = new CommandEngine(keys.signingKey(),
                 aggregateId -> acrossTasks ? aggregatesOf(aggregateId) != null : partitions.isLocal(aggregateId, partition));
-        this.seal = new HopSeal(ledgerKey);
+        this.seal = new HopSeal(keys);
         this.restored = false;
     }
 
@@ -203,7 +207,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                     if (problem == null && SagaSteps.isFollowUp(r.envelope().command())) {
                         if (sealed == null) sealed = isSealed(record);
                         // forged, or written by a build that did not seal its steps
-                        if (!sealed) problem = UNSEALED_HOP;
+                        if (!sealed) problem = unsealedReason(record);
                     }
                     if (problem != null) deadLetter(record, r.bytes(), problem);
                     else engine.decide(r.envelope(), nowMs, state, out);
@@ -251,7 +255,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             stepsByPartition.values().forEach(steps -> chunks(steps, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(
                     chunk -> {
                         byte[] value = CommandRecords.write(chunk);
-                        var headers = new RecordHeaders().add(HopSeal.HEADER, seal.seal(value));
+                        var headers = keys.sign(new RecordHeaders().add(HopSeal.HEADER, seal.seal(value)));
                         context.forward(new Record<>(chunk.get(0).command().aggregateId(), value, nowMs, headers),
                                 COMMANDS_SINK);
                     }));
@@ -275,7 +279,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         /** Keyed by the first event's aggregate: every aggregate of the batch lives on one partition. */
         void forward(long nowMs) {
             if (events.isEmpty()) return;
-            context.forward(new Record<>(events.getFirst().key(), EventRecords.write(events), nowMs), EVENTS_SINK);
+            context.forward(new Record<>(events.getFirst().key(), EventRecords.write(events), nowMs,
+                    keys.sign(new RecordHeaders())), EVENTS_SINK);
             events.clear();
             bytes = EventRecords.emptyBatchSize();
         }
@@ -345,7 +350,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         StoreWipe.deleteAll(stepsWithEvents);
         // this task's aggregates only: an event on its partition for another partition's aggregate (a
         // foreign producer's) must not reach that partition's state
-        var restore = new EventLogRestore(new LoggedEventCheck(ledgerKey), new StateView(id -> aggregates, null),
+        var restore = new EventLogRestore(new LoggedEventCheck(keys), new StateView(id -> aggregates, null),
                 restoreSkipped);
         long[] flushedAt = {0};
         eventLog.read(partition, record -> {
@@ -364,7 +369,14 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     private boolean isSealed(Record<String, byte[]> record) {
         var header = record.headers().lastHeader(HopSeal.HEADER);
-        return seal.verifies(record.value() == null ? new byte[0] : record.value(), header == null ? null : header.value());
+        return seal.verifies(record.value() == null ? new byte[0] : record.value(), LedgerKeys.idOf(record.headers()),
+                header == null ? null : header.value());
+    }
+
+    /** Why a step's seal fails: a key the ring no longer (or never) held is named, so that a rotation gone wrong shows. */
+    private String unsealedReason(Record<String, byte[]> record) {
+        String keyId = LedgerKeys.idOf(record.headers());
+        return keys.key(keyId).isPresent() ? UNSEALED_HOP : UNKNOWN_KEY + LedgerKeys.describe(keyId);
     }
 
     private void deadLetter(Record<String, byte[]> record, byte[] command, String reason) {

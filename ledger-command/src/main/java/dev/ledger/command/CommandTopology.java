@@ -1,6 +1,7 @@
 package dev.ledger.command;
 
 import dev.ledger.kafka.AggregatePartitions;
+import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.LedgerTopics;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,14 +25,14 @@ public final class CommandTopology {
      *                          aggregates from its own partition of it
      * @param restoreSkipped    counts what a restore kept out of the state
      */
-    public static Topology build(LedgerTopics topics, byte[] ledgerKey, Counter deadLettered, int commandPartitions,
+    public static Topology build(LedgerTopics topics, LedgerKeys keys, Counter deadLettered, int commandPartitions,
                                  EventLog eventLog, Counter restoreSkipped) {
         var partitions = new AggregatePartitions(commandPartitions);
         var threadTasks = new ThreadTasks<CommandProcessor.TaskAggregates>();
         var topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands().name());
-        topology.addProcessor(DECIDE, () -> new CommandProcessor(ledgerKey, deadLettered, partitions, threadTasks,
+        topology.addProcessor(DECIDE, () -> new CommandProcessor(keys, deadLettered, partitions, threadTasks,
                 eventLog, restoreSkipped), SOURCE);
         // the aggregates and the marks of the steps that wrote events are the event log's facts, rebuilt from it
         topology.addStateStore(Stores.keyValueStoreBuilder(

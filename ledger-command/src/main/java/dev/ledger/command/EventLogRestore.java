@@ -11,6 +11,7 @@ import dev.ledger.kafka.Aggregate;
 import dev.ledger.kafka.CommandEngine;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.EventRecords;
+import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.LedgerJson;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,6 +52,7 @@ final class EventLogRestore {
             skip(record, "an unreadable record: " + e.getMessage());
             return;
         }
+        String keyId = LedgerKeys.idOf(record.headers());
         for (EventRecords.Stored stored : events) {
             EventEnvelope envelope;
             try {
@@ -61,7 +63,7 @@ final class EventLogRestore {
             }
             String problem;
             try {
-                problem = fold(envelope, stored);
+                problem = fold(envelope, stored, keyId);
             } catch (RuntimeException e) {
                 // a linked event its aggregate cannot apply: a bug, kept out of the state rather than stopping it
                 problem = envelope.type() + " cannot apply: " + e.getMessage();
@@ -80,18 +82,18 @@ final class EventLogRestore {
     }
 
     /** @return why the event was not folded, or null once it is */
-    private String fold(EventEnvelope envelope, EventRecords.Stored stored) {
+    private String fold(EventEnvelope envelope, EventRecords.Stored stored, String keyId) {
         String id = envelope.aggregateId();
         String problem = switch (envelope.event()) {
             case AccountEvent e -> {
                 Aggregate<AccountState> account = state.account(id);
-                String p = check.problem(account, account.state().version(), envelope, stored);
+                String p = check.problem(account, account.state().version(), envelope, stored, keyId);
                 if (p == null) state.account(id, account.then(envelope, e, AccountDecider::evolve, stored.hash()));
                 yield p;
             }
             case TransferEvent e -> {
                 Aggregate<TransferState> transfer = state.transfer(id);
-                String p = check.problem(transfer, transfer.state().version(), envelope, stored);
+                String p = check.problem(transfer, transfer.state().version(), envelope, stored, keyId);
                 if (p == null) state.transfer(id, transfer.then(envelope, e, TransferDecider::evolve, stored.hash()));
                 yield p;
             }

@@ -62,7 +62,7 @@ public final class LedgerCommandProcessor implements AutoCloseable {
                         + "or not linked into their aggregate's hash chain under the ledger key")
                 .register(registry);
         var eventLog = new KafkaEventLog(KafkaClients.of(config), config.topics().events());
-        var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.ledgerKey(), deadLettered,
+        var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.keys(), deadLettered,
                 commandPartitions(config), eventLog, restoreSkipped);
         Properties props = streamsConfig(config);
         props.putAll(overrides);

@@ -16,6 +16,7 @@ import dev.ledger.kafka.CommandEnvelope;
 import dev.ledger.kafka.CommandResult;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
+import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.HopSeal;
 import dev.ledger.kafka.LedgerJson;
 import dev.ledger.kafka.LedgerTopics;
@@ -101,7 +102,7 @@ class CommandTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "command-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CommandTopology.build(topics, KEY, deadLettered, partitions, this::readLog,
+        driver = new TopologyTestDriver(CommandTopology.build(topics, LedgerKeys.single(KEY), deadLettered, partitions, this::readLog,
                 restoreSkipped), props);
         var strings = Serdes.String();
         var bytes = Serdes.ByteArray();
@@ -330,7 +331,7 @@ class CommandTopologyTest {
         var forged = new CreditAccount("alice", "no-such-transfer", 1_000_000, EUR, "bank", 2);
         byte[] bytes = LedgerJson.writeCommand(new CommandEnvelope("no-such-transfer/CreditAccount", "CreditAccount",
                 Instant.now(), "no-such-transfer", "x", forged));
-        byte[] otherKeysSeal = new HopSeal("not the ledger's key, 32 bytes..".getBytes(StandardCharsets.UTF_8))
+        byte[] otherKeysSeal = new HopSeal(LedgerKeys.single("not the ledger's key, 32 bytes..".getBytes(StandardCharsets.UTF_8)))
                 .seal(bytes);
 
         commandsIn.pipeInput("alice", bytes);
@@ -343,6 +344,36 @@ class CommandTopologyTest {
                 r.headers().lastHeader(CommandProcessor.DEAD_LETTER_REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .isEqualTo(CommandProcessor.UNSEALED_HOP));
         assertThat(deadLettered.count()).isEqualTo(2.0);
+    }
+
+    @Test
+    void every_event_record_and_every_sealed_step_names_the_key_that_signed_it() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        send(transfer("t-1", "bank", "alice", 100));
+
+        assertThat(events).isNotEmpty().allSatisfy(r -> assertThat(keyIdHeader(r)).isEqualTo(LedgerKeys.DEFAULT_ID));
+        assertThat(delivered).isNotEmpty().allSatisfy(r -> assertThat(keyIdHeader(r)).isEqualTo(LedgerKeys.DEFAULT_ID));
+    }
+
+    @Test
+    void a_saga_hop_sealed_under_a_key_id_the_ring_does_not_hold_is_dead_lettered_naming_the_id() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        var forged = new CreditAccount("alice", "no-such-transfer", 1_000_000, EUR, "bank", 2);
+        byte[] bytes = LedgerJson.writeCommand(new CommandEnvelope("no-such-transfer/CreditAccount", "CreditAccount",
+                Instant.now(), "no-such-transfer", "x", forged));
+        var retired = new LedgerKeys(java.util.Map.of("retired-2025", "a key the ring no longer holds..".getBytes(
+                StandardCharsets.UTF_8)), "retired-2025");
+
+        commandsIn.pipeInput(new TestRecord<>("alice", bytes, retired.sign(new RecordHeaders().add(HopSeal.HEADER,
+                new HopSeal(retired).seal(bytes))), Instant.now()));
+        collect();
+
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened");
+        assertThat(deadLettersOut.readRecordsToList()).singleElement().satisfies(r -> assertThat(new String(
+                r.headers().lastHeader(CommandProcessor.DEAD_LETTER_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo(CommandProcessor.UNKNOWN_KEY + "'retired-2025'"));
     }
 
     @Test
@@ -619,6 +650,12 @@ class CommandTopologyTest {
                 lastHash.put(id, stored.hash());
             }
         }
+    }
+
+    /** The header itself, not {@link LedgerKeys#idOf}, which reads a missing header as the default id too. */
+    private static String keyIdHeader(TestRecord<String, byte[]> record) {
+        var header = record.headers().lastHeader(LedgerKeys.HEADER);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private List<String> eventTypes() {

@@ -40,7 +40,7 @@ public record KafkaSettings(Map<String, String> clientProperties, short replicat
 
     static final String PROPERTIES_FILE = "LEDGER_KAFKA_PROPERTIES";
     static final String ENV_PREFIX = "LEDGER_KAFKA_";
-    static final String FILE_SUFFIX = "_FILE";
+    static final String FILE_SUFFIX = Secrets.FILE_SUFFIX;
     static final String SASL_USERNAME = "LEDGER_KAFKA_SASL_USERNAME";
     static final String SASL_PASSWORD = "LEDGER_KAFKA_SASL_PASSWORD";
     static final String MASK = "[hidden]";
@@ -70,7 +70,7 @@ public record KafkaSettings(Map<String, String> clientProperties, short replicat
             if (fromFile) property = property.substring(0, property.length() - FILE_SUFFIX.length());
             if (!isSecurityProperty(property)) continue;
             props.put(property.toLowerCase(Locale.ROOT).replace('_', '.'),
-                    fromFile ? readSecret(Path.of(e.getValue()), name) : e.getValue());
+                    fromFile ? Secrets.readFile(Path.of(e.getValue()), name) : e.getValue());
         }
         String username = env.get(SASL_USERNAME);
         if (username != null) props.put("sasl.jaas.config", jaasConfig(props.get("sasl.mechanism"), username, password(env)));
@@ -107,14 +107,8 @@ public record KafkaSettings(Map<String, String> clientProperties, short replicat
     }
 
     private static String password(Map<String, String> env) {
-        String file = env.get(SASL_PASSWORD + FILE_SUFFIX);
-        if (file != null) return readSecret(Path.of(file), SASL_PASSWORD + FILE_SUFFIX);
-        String password = env.get(SASL_PASSWORD);
-        if (password == null) {
-            throw new IllegalArgumentException(SASL_USERNAME + " is set but neither " + SASL_PASSWORD + FILE_SUFFIX
-                    + " nor " + SASL_PASSWORD + " is");
-        }
-        return password;
+        return Secrets.fromEnvironment(env, SASL_PASSWORD).orElseThrow(() -> new IllegalArgumentException(
+                SASL_USERNAME + " is set but neither " + SASL_PASSWORD + FILE_SUFFIX + " nor " + SASL_PASSWORD + " is"));
     }
 
     /** SCRAM-SHA-256/512 and PLAIN take a username and a password; other mechanisms need their own JAAS line. */
@@ -145,14 +139,5 @@ public record KafkaSettings(Map<String, String> clientProperties, short replicat
         Map<String, String> map = new TreeMap<>();
         props.stringPropertyNames().forEach(name -> map.put(name, props.getProperty(name)));
         return map;
-    }
-
-    /** A secret file's content without the line break an editor or {@code echo} leaves at its end. */
-    private static String readSecret(Path file, String variable) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + " (" + variable + ")", e);
-        }
     }
 }

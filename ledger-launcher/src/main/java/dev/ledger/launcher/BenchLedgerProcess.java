@@ -44,7 +44,7 @@ final class BenchLedgerProcess implements AutoCloseable {
         p.setProperty("dbUser", config.dbUser());
         p.setProperty("dbPassword", config.dbPassword() == null ? "" : config.dbPassword());
         p.setProperty("partitions", Integer.toString(config.partitions()));
-        p.setProperty("keyHex", HexFormat.of().formatHex(config.ledgerKey()));
+        p.setProperty("keyHex", HexFormat.of().formatHex(config.keys().signingKey()));
         p.setProperty("stateDir", config.stateDir().toString());
         p.setProperty("topic.commands", config.topics().commands());
         p.setProperty("topic.events", config.topics().events());

@@ -93,12 +93,12 @@ public final class DevCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         starter = Thread.currentThread();
         try {
-            LedgerConfig config = LedgerTarget.externalConfigured(env) ? startExternal(dir, env) : startEmbedded(dir);
+            LedgerConfig config = LedgerTarget.externalConfigured(env) ? startExternal(dir, env) : startEmbedded(dir, env);
             // instances scaled out on an external cluster must not share an instance id: they would fence each other
             application = LedgerApplication.start(config, LedgerTarget.externalConfigured(env) ? Map.of() : STATIC_MEMBERSHIP,
                     LedgerApplication.Access.of(host, env));
             if (!LedgerTarget.externalConfigured(env)) rememberHttpPort(dir, application.httpPort());
-            printBanner(config, dir, application.httpPort(), System.nanoTime() - startNs);
+            printBanner(config, dir, application, System.nanoTime() - startNs);
         } catch (RuntimeException e) {
             started.countDown();
             // If the shutdown hook interrupted the start, it is stopping everything itself: clear the flag
@@ -121,7 +121,7 @@ public final class DevCommand implements Callable<Integer> {
         return 0;
     }
 
-    private LedgerConfig startEmbedded(DataDirectory dir) {
+    private LedgerConfig startEmbedded(DataDirectory dir, Map<String, String> env) {
         out().printf("Starting Kafka and PostgreSQL in %s%s ...%n", dir, fresh ? " (fresh)" : "");
         out().flush();
         EmbeddedInfrastructure embedded = EmbeddedInfrastructure.start(dir, fresh);
@@ -130,10 +130,11 @@ public final class DevCommand implements Callable<Integer> {
         int httpPort = port != null ? port : ports.hasHttpPort() ? ports.httpPort() : LedgerTarget.DEFAULT_HTTP_PORT;
         return new LedgerConfig(embedded.bootstrapServers(), embedded.jdbcUrl(), embedded.dbUser(), embedded.dbPassword(),
                 httpPort, partitions != null ? partitions : LedgerConfig.DEFAULT_PARTITIONS, dir.loadOrCreateKey(),
-                dir.stateDir(), TopicNames.DEFAULT, LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS, APPLICATION_ID_PREFIX);
+                dir.stateDir(), TopicNames.DEFAULT, LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS, APPLICATION_ID_PREFIX)
+                .withKeys(LedgerTarget.embeddedKeys(dir.loadOrCreateKey(), env));
     }
 
-    /** External cluster: the data directory still holds the Streams state and, unless LEDGER_KEY_HEX is set, the key. */
+    /** External cluster: the data directory holds the Streams state and, unless LEDGER_KEY_HEX or LEDGER_KEYS_FILE is set, the key. */
     private LedgerConfig startExternal(DataDirectory dir, Map<String, String> env) {
         DataDirectoryLock lock = dir.lock();
         infrastructure = lock;
@@ -142,8 +143,7 @@ public final class DevCommand implements Callable<Integer> {
             dir.wipe();
         }
         createDirectory(dir.stateDir());
-        byte[] fallbackKey = env.get("LEDGER_KEY_HEX") != null ? null : dir.loadOrCreateKey();
-        LedgerConfig config = LedgerConfig.fromEnvironment(env, dir.stateDir(), fallbackKey);
+        LedgerConfig config = LedgerConfig.fromEnvironment(env, dir.stateDir(), LedgerTarget.legacyKey(dir, env, true));
         if (port != null) config = config.withHttpPort(port);
         if (partitions != null) config = config.withPartitions(partitions);
         return config;
@@ -173,13 +173,16 @@ public final class DevCommand implements Callable<Integer> {
         });
     }
 
-    private void printBanner(LedgerConfig config, DataDirectory dir, int httpPort, long elapsedNs) {
+    private void printBanner(LedgerConfig config, DataDirectory dir, LedgerApplication app, long elapsedNs) {
+        int httpPort = app.httpPort();
         PrintWriter out = out();
         out.printf("%nLedger ready in %.1f s%n", elapsedNs / 1e9);
         out.printf("  API:    http://%s:%d%n", host, httpPort);
+        app.metricsPort().ifPresent(metricsPort -> out.printf("  Metrics: http://%s:%d/metrics (no key)%n",
+                app.access().metricsHost(), metricsPort));
         out.printf("  Kafka:  %s%n", config.bootstrapServers());
-        out.printf("  JDBC:   %s (user %s%s)%n", config.jdbcUrl(), config.dbUser(),
-                config.dbPassword() == null || config.dbPassword().isEmpty() ? ", no password" : "");
+        out.printf("  JDBC:   %s (user %s%s; queries as %s)%n", config.jdbcUrl(), config.dbUser(),
+                config.dbPassword() == null || config.dbPassword().isEmpty() ? ", no password" : "", config.dbReadUser());
         out.printf("  Data:   %s%n", dir);
         if (infrastructure instanceof EmbeddedInfrastructure) out.printf("  Logs:   %s%n", dir.logsDir());
         application.generatedAdminKey().ifPresent(key -> {

@@ -64,7 +64,7 @@ public final class GenerateHistoryCommand implements Callable<Integer> {
         long start = System.nanoTime();
         HistoryGenerator.Summary summary;
         try {
-            summary = HistoryGenerator.generate(KafkaClients.of(config), topic, partitions, config.ledgerKey(),
+            summary = HistoryGenerator.generate(KafkaClients.of(config), topic, partitions, config.keys(),
                     events, customers, seed, written -> progress.update(written, events, System.nanoTime() - start));
         } finally {
             progress.finish();

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.ledger.kafka.LedgerConfig;
+import dev.ledger.kafka.LedgerKeys;
+import dev.ledger.kafka.Secrets;
 import dev.ledger.kafka.TopicNames;
 import dev.ledger.launcher.runtime.DataDirectory;
 import dev.ledger.launcher.runtime.KafkaBrokerProcess;
@@ -15,7 +17,7 @@ import dev.ledger.launcher.runtime.PostgresServer;
 /**
  * Where a client subcommand (audit, bench) finds the ledger: the external cluster named by the
  * environment (LEDGER_KAFKA_BOOTSTRAP_SERVERS and LEDGER_DB_URL), else the {@code ./ledger dev} running
- * on a data directory, reached through its ports.properties and ledger.key.
+ * on a data directory, reached through its ports.properties and ledger.key (and LEDGER_KEYS_FILE, when set).
  *
  * @param apiUrl   the HTTP API; LEDGER_API_URL overrides the default {@code http://127.0.0.1:<port>}
  * @param external true for an external cluster, false for an embedded dev runtime
@@ -39,11 +41,33 @@ public record LedgerTarget(LedgerConfig config, URI apiUrl, boolean external) {
     }
 
     private static LedgerTarget external(DataDirectory dir, Map<String, String> env) {
-        byte[] fallbackKey = env.get("LEDGER_KEY_HEX") != null ? null : dir.readKey().orElseThrow(() ->
-                new IllegalStateException("LEDGER_KEY_HEX is not set and " + dir.keyFile()
-                        + " does not exist: set LEDGER_KEY_HEX to the ledger's key"));
-        LedgerConfig config = LedgerConfig.fromEnvironment(env, dir.stateDir(), fallbackKey);
+        LedgerConfig config = LedgerConfig.fromEnvironment(env, dir.stateDir(), legacyKey(dir, env, false));
         return new LedgerTarget(config, apiUrl(env, config.httpPort()), true);
+    }
+
+    /**
+     * With an external cluster, the key of the legacy default id: LEDGER_KEY_HEX when set (then null here),
+     * else the data directory's. With LEDGER_KEYS_FILE the data directory's key joins the ring when it
+     * exists (the key of everything written before the ring) and none is made: the keys live outside it.
+     *
+     * @param create whether a missing key is made (the ledger itself) or an error (a client subcommand)
+     */
+    static byte[] legacyKey(DataDirectory dir, Map<String, String> env, boolean create) {
+        if (Secrets.fromEnvironment(env, LedgerKeys.KEY_HEX_VARIABLE).isPresent()) return null;
+        if (env.get(LedgerKeys.KEYS_FILE_VARIABLE) != null) return dir.readKey().orElse(null);
+        if (create) return dir.loadOrCreateKey();
+        return dir.readKey().orElseThrow(() -> new IllegalStateException("neither LEDGER_KEY_HEX nor LEDGER_KEYS_FILE is set and "
+                + dir.keyFile() + " does not exist: set LEDGER_KEY_HEX to the ledger's key"));
+    }
+
+    /**
+     * The embedded dev runtime's keys: the data directory's key is the default id's (LEDGER_KEY_HEX does not
+     * replace it, as before key ids), and LEDGER_KEYS_FILE, when set, adds a ring and names the signing key.
+     */
+    static LedgerKeys embeddedKeys(byte[] dataDirectoryKey, Map<String, String> env) {
+        String ring = env.get(LedgerKeys.KEYS_FILE_VARIABLE);
+        return LedgerKeys.fromEnvironment(ring == null ? Map.of() : Map.of(LedgerKeys.KEYS_FILE_VARIABLE, ring),
+                dataDirectoryKey);
     }
 
     private static LedgerTarget runningDev(DataDirectory dir, Map<String, String> env) {
@@ -62,7 +86,7 @@ public record LedgerTarget(LedgerConfig config, URI apiUrl, boolean external) {
                 KafkaBrokerProcess.bootstrapServers(ports),
                 PostgresServer.jdbcUrl(ports.postgresPort()), PostgresServer.USER, PostgresServer.PASSWORD,
                 httpPort, LedgerConfig.DEFAULT_PARTITIONS, key, dir.stateDir(), TopicNames.DEFAULT,
-                LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS, DevCommand.APPLICATION_ID_PREFIX);
+                LedgerConfig.DEFAULT_COMMIT_INTERVAL_MS, DevCommand.APPLICATION_ID_PREFIX).withKeys(embeddedKeys(key, env));
         return new LedgerTarget(config, apiUrl(env, httpPort), false);
     }
 

@@ -169,15 +169,15 @@ public final class ReadModelRebuild {
         requireSchema(liveSchema);
         Path stateDir = createStateDir();
         LedgerConfig rebuildConfig = new LedgerConfig(config.bootstrapServers(), config.jdbcUrl(), config.dbUser(),
-                config.dbPassword(), config.httpPort(), config.partitions(), config.ledgerKey(), stateDir,
-                config.topics(), config.commitIntervalMs(), applicationIdPrefix(), config.kafka());
+                config.dbPassword(), config.dbReadUser(), config.dbReadPassword(), config.httpPort(), config.partitions(),
+                config.keys(), stateDir, config.topics(), config.commitIntervalMs(), applicationIdPrefix(), config.kafka());
         String applicationId = applicationIdPrefix() + "-projection";
         LedgerProjection projection = null;
         boolean swapped = false;
         try (HikariDataSource rebuildDb = ReadModelDataSource.create(config.jdbcUrl(), config.dbUser(),
                 config.dbPassword(), rebuildSchema(), 4);
              Admin admin = KafkaClients.of(config).createAdmin("ledger-rebuild")) {
-            ReadModelSchema.migrate(rebuildDb, rebuildSchema());
+            ReadModelSchema.migrate(rebuildDb, rebuildSchema(), config.dbReadUser()); // the query side reads it once swapped in
             Map<TopicPartition, Long> target = endOffsets();
             long total = target.values().stream().mapToLong(Long::longValue).sum();
             say.accept(String.format(Locale.ROOT, "Rebuilding the read model into schema %s from %s (%,d offsets)",

@@ -162,7 +162,7 @@ class DeadLettersEndToEndTest {
         String transferId = "x-held";
         Instant now = Instant.now();
         try (var producer = AuditFixtures.producer(ledger.config())) {
-            var chain = new HashChain(ledger.config().ledgerKey());
+            var chain = new HashChain(ledger.config().keys().signingKey());
             byte[] daveHash = append(producer, chain, HashChain.GENESIS, "dave", 1, now, "open-dave",
                     new AccountOpened("dave", EUR, 0, true, Map.of()));
             append(producer, chain, HashChain.GENESIS, transferId, 1, now, "initiate-x-held",

@@ -63,8 +63,9 @@ class KafkaSecurityEndToEndTest {
                 "LEDGER_KAFKA_SASL_PASSWORD_FILE", passwordFile.toString()));
         LedgerConfig shared = LedgerHarness.configFor("sasl");
         LedgerConfig config = new LedgerConfig(broker.bootstrapServers(), shared.jdbcUrl(), shared.dbUser(),
-                shared.dbPassword(), shared.httpPort(), shared.partitions(), shared.ledgerKey(), shared.stateDir(),
-                shared.topics(), shared.commitIntervalMs(), shared.applicationIdPrefix(), kafka);
+                shared.dbPassword(), shared.dbReadUser(), shared.dbReadPassword(), shared.httpPort(), shared.partitions(),
+                shared.keys(), shared.stateDir(), shared.topics(), shared.commitIntervalMs(), shared.applicationIdPrefix(),
+                kafka);
         ledger = LedgerHarness.startOn(config);
     }
 

@@ -22,7 +22,7 @@ import java.util.Map;
 final class LedgerHarness implements AutoCloseable {
     private static final int PARTITIONS = 4;
 
-    private final LedgerConfig config;
+    private LedgerConfig config;
     private final Map<String, Object> streamsOverrides;
     private final LedgerApplication.Access access;
     private final LedgerClient client;
@@ -33,9 +33,15 @@ final class LedgerHarness implements AutoCloseable {
      * with {@code configuredAdminKey} false, none is given and the client uses the one the start generated.
      */
     private LedgerHarness(LedgerConfig config, Map<String, Object> streamsOverrides, boolean configuredAdminKey) {
+        this(config, streamsOverrides, new LedgerApplication.Access(Ports.LOOPBACK,
+                configuredAdminKey ? ApiKeySecret.generate() : null));
+    }
+
+    private LedgerHarness(LedgerConfig config, Map<String, Object> streamsOverrides, LedgerApplication.Access access) {
+        boolean configuredAdminKey = access.adminApiKey() != null;
         this.config = config;
         this.streamsOverrides = streamsOverrides;
-        this.access = new LedgerApplication.Access(Ports.LOOPBACK, configuredAdminKey ? ApiKeySecret.generate() : null);
+        this.access = access;
         this.app = LedgerApplication.start(config, streamsOverrides, access);
         String adminKey = configuredAdminKey ? access.adminApiKey()
                 : app.generatedAdminKey().orElseThrow(() -> new IllegalStateException("the first start generated no admin key"));
@@ -58,6 +64,12 @@ final class LedgerHarness implements AutoCloseable {
     /** On a config of the caller's making from {@link #configFor}: another broker, Kafka client security. */
     static LedgerHarness startOn(LedgerConfig config) {
         return new LedgerHarness(config, Map.of(), true);
+    }
+
+    /** With the metrics on a listener of their own (LEDGER_METRICS_PORT), on loopback, any free port. */
+    static LedgerHarness startWithMetricsListener(String name) {
+        return new LedgerHarness(configFor(name), Map.of(), new LedgerApplication.Access(Ports.LOOPBACK,
+                ApiKeySecret.generate()).withMetricsListener(Ports.LOOPBACK, 0));
     }
 
     /** With {@code partitions} partitions instead of the tests' usual 4 (one: every saga takes the fast path). */
@@ -129,6 +141,13 @@ final class LedgerHarness implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         if (Files.exists(commandState)) throw new IllegalStateException("could not delete " + commandState);
+        app = LedgerApplication.start(config, streamsOverrides, access);
+    }
+
+    /** Stops every part and starts them again on the same broker, database and state, with {@code changed} config. */
+    void restartWith(LedgerConfig changed) {
+        app.close();
+        config = changed;
         app = LedgerApplication.start(config, streamsOverrides, access);
     }
 

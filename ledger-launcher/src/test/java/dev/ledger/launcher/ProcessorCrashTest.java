@@ -97,7 +97,7 @@ class ProcessorCrashTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         var process = new ProcessBuilder(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
                 ProcessorChild.class.getName(), config.bootstrapServers(), config.jdbcUrl(), prefix,
-                config.applicationIdPrefix(), stateDir.toString(), HexFormat.of().formatHex(config.ledgerKey()))
+                config.applicationIdPrefix(), stateDir.toString(), HexFormat.of().formatHex(config.keys().signingKey()))
                 .redirectErrorStream(true).start();
         var out = new BufferedReader(new InputStreamReader(process.getInputStream()));
         var ready = new CompletableFuture<Boolean>();

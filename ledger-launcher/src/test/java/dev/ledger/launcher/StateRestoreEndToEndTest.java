@@ -167,7 +167,7 @@ class StateRestoreEndToEndTest {
         try (var ledger = LedgerHarness.start("restore-history")) {
             var config = ledger.config();
             var history = HistoryGenerator.generate(KafkaClients.of(config), config.topics().events(), config.partitions(),
-                    config.ledgerKey(), HISTORY_EVENTS, HISTORY_CUSTOMERS, 7, written -> {
+                    config.keys(), HISTORY_EVENTS, HISTORY_CUSTOMERS, 7, written -> {
                     });
             assertThat(history.events()).isGreaterThanOrEqualTo(HISTORY_EVENTS);
 

@@ -3,7 +3,7 @@ package dev.ledger.projection;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
-/** The connection pool onto one read model schema, shared by the projection (writes) and the API (reads). */
+/** The connection pools onto one read model schema: the projection's (writes) and the API's (reads only). */
 public final class ReadModelDataSource {
     /** How long a caller waits for a pooled connection: one flush attempt, or one query, fails after it. */
     public static final long CONNECTION_TIMEOUT_MS = 5_000;
@@ -11,14 +11,29 @@ public final class ReadModelDataSource {
     private ReadModelDataSource() {
     }
 
+    /** The projection's pool: its role owns the read model's tables. */
     public static HikariDataSource create(String jdbcUrl, String user, String password, String schema,
                                           int maxPoolSize) {
+        return create("read-model-", jdbcUrl, user, password, schema, maxPoolSize);
+    }
+
+    /**
+     * The query side's pool: its role (LEDGER_DB_READ_USER) holds SELECT on the read model and nothing else, so
+     * PostgreSQL itself refuses any write through it (db/migration grants it).
+     */
+    public static HikariDataSource createReadOnly(String jdbcUrl, String user, String password, String schema,
+                                                  int maxPoolSize) {
+        return create("read-model-queries-", jdbcUrl, user, password, schema, maxPoolSize);
+    }
+
+    private static HikariDataSource create(String poolPrefix, String jdbcUrl, String user, String password, String schema,
+                                           int maxPoolSize) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(maxPoolSize);
-        config.setPoolName("read-model-" + ReadModelSchema.requireIdentifier(schema));
+        config.setPoolName(poolPrefix + ReadModelSchema.requireIdentifier(schema));
         // Unqualified table names resolve in this schema, so a rebuilt schema is swapped in by configuration.
         config.addDataSourceProperty("currentSchema", schema);
         // One multi-row INSERT per JDBC batch instead of one statement per row.

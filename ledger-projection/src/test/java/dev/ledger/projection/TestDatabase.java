@@ -37,6 +37,10 @@ final class TestDatabase implements AutoCloseable {
         return new TestDatabase(embedded(dataDir, 0), dataDir);
     }
 
+    int port() {
+        return port;
+    }
+
     static String jdbcUrl(int port) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.launcher.LedgerTarget;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -83,7 +84,7 @@ class EmbeddedInfrastructureTest {
             assertThat(target.external()).isFalse();
             assertThat(target.config().bootstrapServers()).isEqualTo(bootstrapServers);
             assertThat(target.config().jdbcUrl()).isEqualTo(jdbcUrl);
-            assertThat(target.config().ledgerKey()).isEqualTo(key);
+            assertThat(target.config().keys().key(LedgerKeys.DEFAULT_ID)).hasValueSatisfying(k -> assertThat(k).isEqualTo(key));
         }
 
         assertThat(OsProcesses.isAlive(kafkaPid)).as("broker stopped").isFalse();

@@ -1,0 +1,58 @@
+package dev.ledger.launcher;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A ledger started with LEDGER_METRICS_PORT: Prometheus scrapes that port on loopback without a key, and
+ * the API port no longer serves {@code /metrics} (404, to any key), while {@code /health/live} stays open.
+ */
+class MetricsListenerEndToEndTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static LedgerHarness ledger;
+
+    @BeforeAll
+    static void start() {
+        ledger = LedgerHarness.startWithMetricsListener("metrics");
+    }
+
+    @AfterAll
+    static void stop() {
+        ledger.close();
+    }
+
+    @Test
+    void given_a_metrics_port_when_scraped_without_a_key_then_it_shows_the_ledgers_meters() throws Exception {
+        String id = "m-" + UUID.randomUUID().toString().substring(0, 8);
+        var opened = ledger.post("/v1/accounts", id, "{\"accountId\":\"" + id + "\",\"currency\":\"EUR\"}");
+        assertThat(opened.status()).as(opened.toString()).isEqualTo(201);
+
+        var scrape = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + ledger.app().metricsPort().orElseThrow() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body()).contains("ledger_api_requests_total{method=\"POST\",route=\"/v1/accounts\",status=\"201\"}")
+                .contains("ledger_commands_dead_lettered_total");
+    }
+
+    @Test
+    void given_a_metrics_port_then_the_api_port_does_not_serve_metrics_even_to_an_admin_key() {
+        var onApiPort = ledger.get("/metrics");
+
+        assertThat(onApiPort.status()).as(onApiPort.toString()).isEqualTo(404);
+        assertThat(onApiPort.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(onApiPort.body()).doesNotContain("ledger_api_requests_total");
+        assertThat(ledger.client().withApiKey(null).get("/health/live").status()).isEqualTo(200);
+        assertThat(ledger.client().withApiKey(null).get("/health/ready").status()).isEqualTo(401);
+    }
+}
