@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -23,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+
+import static org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
 /** Runs the command topology as a Kafka Streams application with exactly-once semantics. */
 public final class LedgerCommandProcessor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerCommandProcessor.class);
@@ -135,7 +138,9 @@ public final class LedgerCommandProcessor implements AutoCloseable {
     @Override
     public void close() {
         deadLetters.close();
-        streams.close(CLOSE_TIMEOUT);
+        // leave the group: the partitions move to another instance (or to this one's successor) at once,
+        // instead of standing still until the session timeout notices the member is gone
+        streams.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(LEAVE_GROUP));
         metrics.close();
     }
 }
