@@ -384,13 +384,18 @@ public final class ReadModelRebuild {
     }
 
     /**
-     * The rebuild's consumer group is of no further use. Kafka Streams does not leave its group on close,
-     * so its member is removed first (else the group stays "not empty" until the session times out).
+     * The rebuild's consumer group is of no further use. The projection leaves its group on close; a
+     * member that did not (a close that timed out) is removed first, else the group stays "not empty"
+     * until its session times out.
      */
     private void deleteGroup(Admin admin, String applicationId) {
         try {
-            admin.removeMembersFromConsumerGroup(applicationId, new RemoveMembersFromConsumerGroupOptions())
-                    .all().get(30, TimeUnit.SECONDS);
+            boolean hasMembers = !admin.describeConsumerGroups(List.of(applicationId)).all().get(30, TimeUnit.SECONDS)
+                    .get(applicationId).members().isEmpty();
+            if (hasMembers) {
+                admin.removeMembersFromConsumerGroup(applicationId, new RemoveMembersFromConsumerGroupOptions())
+                        .all().get(30, TimeUnit.SECONDS);
+            }
             admin.deleteConsumerGroups(List.of(applicationId)).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
