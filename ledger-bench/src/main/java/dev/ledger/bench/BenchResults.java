@@ -74,16 +74,6 @@ public record BenchResults(
             List<Point> timeline,
             StreamThread streamThread) {
 
-        public SystemResult(String system, String label, String description, double measuredSeconds, long requests,
-                            long completed, long rejected, long failed, Double offeredPerSecond, long timedOut,
-                            long transfersSubmitted, RecordProfile written, double transfersPerSecond, Latency latencyMs,
-                            ProjectionLag projectionLag, Resources resources, Double loadAverageBefore,
-                            List<String> errorSamples, List<Point> timeline) {
-            this(system, label, description, measuredSeconds, requests, completed, rejected, failed, offeredPerSecond,
-                    timedOut, transfersSubmitted, written, transfersPerSecond, latencyMs, projectionLag, resources,
-                    loadAverageBefore, errorSamples, timeline, null);
-        }
-
         public SystemResult withWritten(RecordProfile profile) {
             return new SystemResult(system, label, description, measuredSeconds, requests, completed, rejected, failed,
                     offeredPerSecond, timedOut, transfersSubmitted, profile, transfersPerSecond, latencyMs, projectionLag,

@@ -73,7 +73,7 @@ public final class ClosedLoop {
         return new BenchResults.SystemResult(target.name(), target.label(), target.description(plan.scenario()),
                 round(seconds, 1), totals.requests(), totals.completed(), totals.rejected(), totals.failed(),
                 null, 0, next.get(), null, round(decided / seconds, 1), latency(totals.latency()), lag, used, loadBefore,
-                recorder.errorSamples(), recorder.timeline());
+                recorder.errorSamples(), recorder.timeline(), null);
     }
 
     private static void loop(LoadTarget.Session session, Workload workload, Plan plan, LoadRecorder recorder,

@@ -121,7 +121,7 @@ public final class OpenLoop {
                 plan.measureSeconds(), run.sentInWindow.get(), run.completed.get(), run.rejected.get(),
                 run.failed.get() + timedOut, (double) plan.ratePerSecond(), timedOut, sent.get(), null,
                 ClosedLoop.round(decided / (double) plan.measureSeconds(), 1), ClosedLoop.latency(run.latency),
-                null, run.resources, loadBefore, recorder.errorSamples(), recorder.timeline());
+                null, run.resources, loadBefore, recorder.errorSamples(), recorder.timeline(), null);
     }
 
     /** The requests of one run: those due in the measured window are counted once each, by their due time. */

@@ -4,6 +4,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.ledger.bench.ClosedLoop.round;
+
 /**
  * What the command processor's stream thread did during a run, read from the ledger's own
  * Prometheus scrape before and after it: how many exactly-once commits it made, how much input it
@@ -99,11 +101,5 @@ final class StreamThreadMetrics {
         } catch (NumberFormatException e) {
             return Double.NaN;
         }
-    }
-
-    private static double round(double value, int digits) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) return 0;
-        double scale = Math.pow(10, digits);
-        return Math.round(value * scale) / scale;
     }
 }

@@ -64,7 +64,8 @@ public final class LedgerCommandProcessor implements AutoCloseable {
                 .description("records and events of the event log a state restore kept out of the state: unreadable, "
                         + "or not linked into their aggregate's hash chain under the ledger key")
                 .register(registry);
-        var eventLog = new KafkaEventLog(KafkaClients.of(config), config.topics().events());
+        var clients = KafkaClients.of(config);
+        var eventLog = new KafkaEventLog(clients, config.topics().events());
         var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.keys(), deadLettered,
                 commandPartitions(config), eventLog, restoreSkipped);
         Properties props = streamsConfig(config);
@@ -78,7 +79,7 @@ public final class LedgerCommandProcessor implements AutoCloseable {
         var metrics = new KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
         streams.start();
-        var deadLetters = DeadLetterTally.start(KafkaClients.of(config), config.topics().deadLetters(), registry);
+        var deadLetters = DeadLetterTally.start(clients, config.topics().deadLetters(), registry);
         return new LedgerCommandProcessor(streams, metrics, deadLetters);
     }
 
