@@ -31,8 +31,8 @@ public final class BenchReport {
      * not measured): {@code single: ledger/baseline = <x>} (against PostgreSQL as deployed),
      * {@code batch: ledger/baseline(matched) = <x>}, {@code open-loop <rate>/s: p50 = <ms> p99 = <ms>},
      * {@code bytes/transfer = <n>} and {@code records/transfer = <n>} (everything it wrote to Kafka, every
-     * topic and changelog, over the single scenario's run); then the same against the limit, and the
-     * ledger at one partition.
+     * topic and changelog, over the single scenario's run), {@code disk bytes/transfer = <n>} (what the
+     * logs grew by on disk meanwhile); then the same against the limit, and the ledger at one partition.
      */
     public List<String> scriptLines() {
         BenchResults.Headline h = results.headline();
@@ -43,6 +43,7 @@ public final class BenchReport {
                         + num("%.1f", h.openLoopP99Ms()),
                 "bytes/transfer = " + num("%.0f", h.bytesPerTransfer()),
                 "records/transfer = " + num("%.2f", h.recordsPerTransfer()),
+                "disk bytes/transfer = " + num("%.0f", h.diskBytesPerTransfer()),
                 "single: ledger/limit = " + num("%.1f", h.singleOverLimitPercent()) + "%",
                 "batch: ledger/limit = " + num("%.1f", h.batchOverLimitPercent()) + "%",
                 "single: ledger(1 partition)/baseline = " + num("%.2f", h.onePartitionSingleOverBaseline()));
@@ -164,6 +165,8 @@ public final class BenchReport {
                     .append(" |\n");
         }
         md.append(fmt("| **total** | | **%.2f** | %.0f B per transfer |%n%n", p.recordsPerTransfer(), p.bytesPerTransfer()));
+        md.append(fmt("On disk the topics' logs grew by %.0f B per transfer meanwhile: the producers compress each "
+                + "batch, and batch headers and transaction markers come on top.%n%n", p.diskBytesPerTransfer()));
         md.append("Limit producer settings: ").append(st.limitProducerConfig()).append(", ").append(st.limitProducers())
                 .append(" producer(s).\n\n");
         md.append("![throughput and p99 latency per second](").append(CHART_FILE).append(")\n");

@@ -31,12 +31,14 @@ public record BenchResults(
 
     /**
      * What a ledger wrote to Kafka per transfer, every topic (changelogs included), per topic: records
-     * and bytes (key + value + headers, uncompressed) divided by the transfers that caused them. During
+     * and bytes (key + value + headers, uncompressed) divided by the transfers that caused them, and the
+     * bytes the topics' logs grew by on disk (compressed batches, batch headers and transaction markers
+     * included: what the broker stores), divided the same way. During
      * the warm-up for {@link BenchResults#ledgerRecords} (the limit appends the same), and over a whole
      * measured run for {@link SystemResult#written}.
      */
     public record RecordProfile(int sampledTransfers, double recordsPerTransfer, double bytesPerTransfer,
-                                List<TopicProfile> topics) {
+                                double diskBytesPerTransfer, List<TopicProfile> topics) {
     }
 
     /** {@code bytes}: key + value + headers, uncompressed, per record on average. */
@@ -148,11 +150,13 @@ public record BenchResults(
      * @param openLoopP99Ms           the same, p99
      * @param bytesPerTransfer        written to Kafka, every topic, over the single scenario's run (else the
      *                                batch scenario's, else the warm-up's)
+     * @param diskBytesPerTransfer    the same, as the logs grew on disk (compressed, with batch headers
+     *                                and transaction markers)
      * @param recordsPerTransfer      the same, records
      */
     public record Headline(Double singleOverBaseline, Double singleOverLimitPercent, Double batchOverMatched,
                            Double batchOverLimitPercent, Double onePartitionSingleOverBaseline, int openLoopRate,
                            Double openLoopP50Ms, Double openLoopP99Ms, Double bytesPerTransfer,
-                           Double recordsPerTransfer) {
+                           Double diskBytesPerTransfer, Double recordsPerTransfer) {
     }
 }

@@ -14,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * One bench run: the same workload through the Kafka limit, the PostgreSQL baseline (as deployed,
@@ -66,7 +65,7 @@ public final class BenchRunner {
         for (LedgerHttpLoad ledger : ledgers) {
             say("Warming %s up (%d transfers or %d s), and measuring what it writes per transfer ...", ledger.label(),
                     settings.ledgerWarmupTransfers(), settings.stackWarmupSeconds());
-            Map<TopicPartition, Long> before = LedgerRecords.endOffsets(env.kafka(), ledger.ledger().topic());
+            LedgerRecords.Mark before = LedgerRecords.mark(env.kafka(), ledger.ledger().topic());
             List<Workload.Transfer> warmup = runAll(ledger, workload.transfers("warmup", 0, settings.ledgerWarmupTransfers()),
                     settings.singleClients(), settings.stackWarmupSeconds());
             LedgerRecords.Profile profile = LedgerRecords.profile(env.kafka(), before, warmup,
@@ -171,8 +170,8 @@ public final class BenchRunner {
         Thread.sleep(PAUSE_BETWEEN_RUNS_MS);
         out.printf("  %-40s ", target.label() + " ...");
         out.flush();
-        Map<TopicPartition, Long> before = target instanceof LedgerHttpLoad ledger
-                ? LedgerRecords.endOffsets(env.kafka(), ledger.ledger().topic()) : null;
+        LedgerRecords.Mark before = target instanceof LedgerHttpLoad ledger
+                ? LedgerRecords.mark(env.kafka(), ledger.ledger().topic()) : null;
         listener.starting(scenario, target.name());
         if (target instanceof LedgerHttpLoad ledger) ledger.streamThreadWindowStarts();
         BenchResults.SystemResult result;
@@ -196,7 +195,8 @@ public final class BenchRunner {
     }
 
     private void sayRecords(BenchResults.RecordProfile records) {
-        say("  it writes %.2f records, %.0f bytes, per transfer:", records.recordsPerTransfer(), records.bytesPerTransfer());
+        say("  it writes %.2f records, %.0f bytes (%.0f B on disk), per transfer:", records.recordsPerTransfer(),
+                records.bytesPerTransfer(), records.diskBytesPerTransfer());
         for (BenchResults.TopicProfile t : records.topics()) {
             say("    %-40s %6.3f records of %6.0f B (%d partitions)", t.topic(), t.recordsPerTransfer(),
                     t.meanRecordBytes(), t.partitions());
@@ -224,6 +224,7 @@ public final class BenchRunner {
                 openLoopDecided ? openLoop.latencyMs().p50() : null,
                 openLoopDecided ? openLoop.latencyMs().p99() : null,
                 written == null ? null : written.bytesPerTransfer(),
+                written == null ? null : written.diskBytesPerTransfer(),
                 written == null ? null : written.recordsPerTransfer());
     }
 
@@ -252,8 +253,8 @@ public final class BenchRunner {
                     + r.errorSamples();
         }
         if (r.written() != null) {
-            text += String.format("   wrote %.2f records, %.0f B per transfer", r.written().recordsPerTransfer(),
-                    r.written().bytesPerTransfer());
+            text += String.format("   wrote %.2f records, %.0f B (%.0f B on disk) per transfer",
+                    r.written().recordsPerTransfer(), r.written().bytesPerTransfer(), r.written().diskBytesPerTransfer());
         }
         if (r.resources().otherProcessesCpuCores() > DISTURBED_CORES) {
             text += String.format("   (other processes used %.2f cores meanwhile: disturbed)", r.resources().otherProcessesCpuCores());

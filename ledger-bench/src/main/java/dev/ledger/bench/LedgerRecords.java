@@ -15,10 +15,12 @@ import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -37,6 +39,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * fractions (a command record per 40 transfers: 0.025). The bytes are counted over every record read;
  * the templates the limit replays are a uniform sample of them (reservoir sampling), so that their
  * sizes stand for the whole run, not for its first records.
+ *
+ * <p>Record bytes are what the ledger hands the producer. What the broker stores differs: the producer
+ * compresses each batch (the ledger's producers use lz4), and batch headers and transaction markers come
+ * on top. So the growth of the topics' logs on disk over the same interval is measured too, from the
+ * brokers' own account of their log directories.
  */
 public final class LedgerRecords {
     /** Records kept per topic as templates: plenty for variety, little memory. */
@@ -63,6 +70,13 @@ public final class LedgerRecords {
     }
 
     /**
+     * Where the ledger's topics stand: the end offset of each partition, and the bytes their logs hold
+     * on disk (summed over every replica on every broker).
+     */
+    public record Mark(Map<TopicPartition, Long> endOffsets, long logBytes) {
+    }
+
+    /**
      * The records of one ledger topic, how many of them one transfer causes, and their mean size (key,
      * value and headers, uncompressed) over every record read.
      */
@@ -70,8 +84,10 @@ public final class LedgerRecords {
                                  List<Template> templates) {
     }
 
-    /** The ledger's records per transfer, topic by topic. */
-    public record Profile(int sampledTransfers, List<TopicTemplates> topics) {
+    /**
+     * The ledger's records per transfer, topic by topic, and what its logs grew by on disk per transfer.
+     */
+    public record Profile(int sampledTransfers, List<TopicTemplates> topics, double diskBytesPerTransfer) {
         public double recordsPerTransfer() {
             return topics.stream().mapToDouble(TopicTemplates::recordsPerTransfer).sum();
         }
@@ -81,19 +97,41 @@ public final class LedgerRecords {
                     ClosedLoop.round(t.recordsPerTransfer(), 3), ClosedLoop.round(t.meanBytes(), 1))).toList();
             double bytes = topics.stream().mapToDouble(t -> t.recordsPerTransfer() * t.meanBytes()).sum();
             return new BenchResults.RecordProfile(sampledTransfers, ClosedLoop.round(recordsPerTransfer(), 3),
-                    ClosedLoop.round(bytes, 1), list);
+                    ClosedLoop.round(bytes, 1), ClosedLoop.round(diskBytesPerTransfer, 1), list);
         }
     }
 
-    /** The end offsets of every ledger topic now. */
-    public static Map<TopicPartition, Long> endOffsets(KafkaClients kafka, Predicate<String> ledgerTopic) {
+    /** Where every ledger topic stands now. */
+    public static Mark mark(KafkaClients kafka, Predicate<String> ledgerTopic) {
         try (var consumer = consumer(kafka)) {
             var partitions = new ArrayList<TopicPartition>();
             for (TopicDescription d : describe(kafka, ledgerTopic).values()) {
                 d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition())));
             }
             consumer.assign(partitions); // read_committed end offsets of unassigned partitions log a warning each
-            return new HashMap<>(consumer.endOffsets(partitions));
+            var endOffsets = new HashMap<>(consumer.endOffsets(partitions));
+            return new Mark(endOffsets, logBytes(kafka, endOffsets.keySet()));
+        }
+    }
+
+    /** The bytes the logs of these partitions hold on disk, every replica on every broker. */
+    private static long logBytes(KafkaClients kafka, Set<TopicPartition> partitions) {
+        try (Admin admin = kafka.createAdmin("bench-log-dirs")) {
+            var brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+            long bytes = 0;
+            for (Map<String, LogDirDescription> dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+                for (LogDirDescription dir : dirs.values()) {
+                    for (var replica : dir.replicaInfos().entrySet()) {
+                        if (partitions.contains(replica.getKey())) bytes += replica.getValue().size();
+                    }
+                }
+            }
+            return bytes;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not describe the brokers' log directories", e.getCause());
         }
     }
 
@@ -101,7 +139,7 @@ public final class LedgerRecords {
      * Reads what the ledger committed since {@code before}, caused by {@code transfers} (whose ids
      * and accounts tell the key roles apart), and keeps templates for the limit.
      */
-    public static Profile profile(KafkaClients kafka, Map<TopicPartition, Long> before,
+    public static Profile profile(KafkaClients kafka, Mark before,
                                   List<Workload.Transfer> transfers, Set<String> accounts) {
         var transferIds = new java.util.HashSet<String>();
         transfers.forEach(t -> transferIds.add(t.id()));
@@ -112,12 +150,12 @@ public final class LedgerRecords {
      * Reads what the ledger committed since {@code before}, caused by {@code transfers} transfers whose
      * ids {@code transferId} recognises: records and bytes over every record, and templates for the limit.
      */
-    public static Profile profile(KafkaClients kafka, Map<TopicPartition, Long> before,
+    public static Profile profile(KafkaClients kafka, Mark before,
                                   Predicate<String> transferId, Set<String> accounts, long transfers) {
         if (transfers < 1) throw new IllegalArgumentException("no transfers to divide by");
         var random = new SplittableRandom(TEMPLATE_SEED);
         var templates = new TreeMap<String, List<Template>>();
-        Map<String, long[]> counted = read(kafka, before, (r, seen) -> {
+        Map<String, long[]> counted = read(kafka, before.endOffsets(), (r, seen) -> {
             List<Template> list = templates.computeIfAbsent(r.topic(), t -> new ArrayList<>());
             // reservoir sampling: after n records, each of them is in the sample with the same chance
             if (list.size() < TEMPLATES_PER_TOPIC) {
@@ -127,11 +165,13 @@ public final class LedgerRecords {
                 if (slot < TEMPLATES_PER_TOPIC) list.set((int) slot, template(r, transferId, accounts));
             }
         });
-        var partitionsOf = partitionsOf(before);
+        // after the read: every record counted is in the logs now
+        long logGrowth = logBytes(kafka, before.endOffsets().keySet()) - before.logBytes();
+        var partitionsOf = partitionsOf(before.endOffsets());
         var topics = new ArrayList<TopicTemplates>();
         counted.forEach((topic, c) -> topics.add(new TopicTemplates(topic, partitionsOf.get(topic),
                 c[0] / (double) transfers, c[1] / (double) c[0], templates.get(topic))));
-        return new Profile((int) Math.min(Integer.MAX_VALUE, transfers), topics);
+        return new Profile((int) Math.min(Integer.MAX_VALUE, transfers), topics, logGrowth / (double) transfers);
     }
 
     private interface RecordSink {

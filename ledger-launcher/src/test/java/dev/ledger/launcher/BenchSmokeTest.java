@@ -72,6 +72,7 @@ class BenchSmokeTest {
                 .anyMatch(l -> l.matches("open-loop 100/s: p50 = \\d+\\.\\d p99 = \\d+\\.\\d"))
                 .anyMatch(l -> l.matches("bytes/transfer = \\d+"))
                 .anyMatch(l -> l.matches("records/transfer = \\d+\\.\\d\\d"))
+                .anyMatch(l -> l.matches("disk bytes/transfer = \\d+"))
                 .anyMatch(l -> l.matches("single: ledger\\(1 partition\\)/baseline = \\d+\\.\\d\\d"));
         assertThat(results.ledgerRecords().recordsPerTransfer()).isPositive();
         assertThat(results.headline().bytesPerTransfer()).isPositive();
@@ -87,6 +88,8 @@ class BenchSmokeTest {
                 if (LEDGERS.contains(system.system())) {
                     assertThat(system.written()).as("what " + system.system() + " wrote").isNotNull();
                     assertThat(system.written().bytesPerTransfer()).isPositive();
+                    // the logs on disk grew by what the run wrote (compressed, so some figure above zero)
+                    assertThat(system.written().diskBytesPerTransfer()).isPositive();
                 }
             }
             if (openLoop) {
