@@ -31,24 +31,24 @@ final class CommandChecks {
     }
 
     /**
-     * @param recordKey the key of the record that carried the command: every command of a record must
-     *                  live on the key's partition, where the default partitioner puts the record, so
-     *                  that one task decides every command of its aggregates (a batch that mixed
-     *                  aggregates of several partitions would give them a second writer)
+     * @param partitionRead the partition of {@code ledger.commands} the command was read from: its
+     *                      aggregate must live there, so that one task decides every command of its
+     *                      aggregates. A producer may key a record by one aggregate, put commands of
+     *                      others in it, or choose the partition itself; a command decided off its
+     *                      aggregate's partition would give the aggregate a second writer (its events go
+     *                      to its own partition of the events topic, which another task owns).
      * @return why the command is invalid, or null when it may be decided
      */
-    static String problem(LedgerCommand command, String recordKey, AggregatePartitions partitions) {
+    static String problem(LedgerCommand command, int partitionRead, AggregatePartitions partitions) {
         String problem = switch (command) {
             case AccountCommand a -> accountProblem(a);
             case TransferCommand t -> transferProblem(t);
             default -> "unknown command kind " + command.getClass().getName();
         };
-        if (problem == null && (recordKey == null
-                || partitions.partitionOf(command.aggregateId()) != partitions.partitionOf(recordKey))) {
-            return "aggregate '" + command.aggregateId() + "' does not live on the partition of the record key '"
-                    + recordKey + "'";
-        }
-        return problem;
+        if (problem != null) return problem;
+        int home = partitions.partitionOf(command.aggregateId());
+        return home == partitionRead ? null : "aggregate '" + command.aggregateId() + "' lives on partition " + home
+                + " of the commands topic, not on partition " + partitionRead + " it was read from";
     }
 
     private static String accountProblem(AccountCommand command) {

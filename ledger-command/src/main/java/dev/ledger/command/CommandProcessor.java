@@ -50,7 +50,10 @@ import java.util.function.Function;
  * the transfer and both accounts are on this thread's tasks, the whole saga is one atomic step, with
  * the same events in the same order as the round trips would write; each event still goes to its own
  * aggregate's partition of {@code ledger.events}. {@link LedgerCommandProcessor#STEPS_ACROSS_TASKS}
- * turns the other tasks off (the round trips are then taken between partitions, as between instances).
+ * turns the other tasks off (the round trips are then taken between partitions, as between instances),
+ * {@link LedgerCommandProcessor#STEPS_IN_PARTITION} the own partition too (every step takes the round
+ * trip). Either way, a command read from the commands topic is decided only on its aggregate's own
+ * partition ({@link CommandChecks}).
  *
  * <p>The aggregates are not kept a second time in changelogs: their stores have none, and a task
  * rebuilds them from its own partition of {@code ledger.events} (the topics are co-partitioned and only
@@ -153,9 +156,10 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.aggregates = new TaskAggregates(context);
         this.stepsWithEvents = context.getStateStore(STEPS_WITH_EVENTS_STORE);
         this.stepsWithoutEvents = context.getStateStore(STEPS_WITHOUT_EVENTS_STORE);
-        boolean acrossTasks = !"false".equals(String.valueOf(context.appConfigs().get(LedgerCommandProcessor.STEPS_ACROSS_TASKS)));
-        this.engine = new CommandEngine(keys.signingKey(),
-                aggregateId -> acrossTasks ? aggregatesOf(aggregateId) != null : partitions.isLocal(aggregateId, partition));
+        boolean inPartition = isOn(context, LedgerCommandProcessor.STEPS_IN_PARTITION);
+        boolean acrossTasks = inPartition && isOn(context, LedgerCommandProcessor.STEPS_ACROSS_TASKS);
+        this.engine = new CommandEngine(keys.signingKey(), aggregateId -> acrossTasks ? aggregatesOf(aggregateId) != null
+                : inPartition && partitions.isLocal(aggregateId, partition));
         this.seal = new HopSeal(keys);
         this.restored = false;
     }
@@ -163,6 +167,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     @Override
     public void close() {
         threadTasks.remove(partition, aggregates);
+    }
+
+    /** A boolean setting of the ledger's own, on unless set to false. */
+    private static boolean isOn(ProcessorContext<?, ?> context, String setting) {
+        return !"false".equals(String.valueOf(context.appConfigs().get(setting)));
     }
 
     /** The aggregates of the task that owns this aggregate, if this thread runs it (restored); else null. */
@@ -203,7 +212,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             switch (item) {
                 case CommandRecords.Unreadable u -> deadLetter(record, u.bytes(), u.reason());
                 case CommandRecords.Readable r -> {
-                    String problem = CommandChecks.problem(r.envelope().command(), record.key(), partitions);
+                    // the task's partition is the record's: the task reads one partition of one topic
+                    String problem = CommandChecks.problem(r.envelope().command(), partition, partitions);
                     if (problem == null && SagaSteps.isFollowUp(r.envelope().command())) {
                         if (sealed == null) sealed = isSealed(record);
                         // forged, or written by a build that did not seal its steps

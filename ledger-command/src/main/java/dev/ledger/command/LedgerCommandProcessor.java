@@ -38,6 +38,13 @@ public final class LedgerCommandProcessor implements AutoCloseable {
      * round trips on one instance).
      */
     public static final String STEPS_ACROSS_TASKS = "ledger.saga.steps.across.tasks";
+    /**
+     * A Kafka Streams setting of the ledger's own (default true): whether a saga step for an aggregate
+     * of the task's own partition is applied at once. False takes every hop through Kafka, even to the
+     * partition it came from (and implies {@link #STEPS_ACROSS_TASKS} false): the saga as it ran before
+     * either fast path, for comparisons, and for tests that exercise the step records on one partition.
+     */
+    public static final String STEPS_IN_PARTITION = "ledger.saga.steps.in.partition";
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;

@@ -9,6 +9,9 @@ import dev.ledger.domain.account.AccountCommand.CreditAccount;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
+import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
+import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.kafka.AggregatePartitions;
 import dev.ledger.kafka.CommandEnvelope;
 import dev.ledger.kafka.CommandRecords;
 import dev.ledger.kafka.EventEnvelope;
@@ -79,6 +82,11 @@ class DeadLettersEndToEndTest {
         // the forged credit in today's binary format, the invalid one in the JSON format of earlier builds
         var forgedCredit = new CreditAccount("carol", "no-such-transfer", 1_000_000, EUR, "bank", 2);
         var invalidCredit = new CreditAccount("carol", "bad id!", 1_000_000, EUR, "bank", 2);
+        // and a client's transfer to carol, valid, keyed by its id, but put on another partition than its own
+        var partitions = new AggregatePartitions(ledger.config().partitions());
+        var misplaced = new InitiateTransfer(new TransferRequest("misplaced-1", "bank", "carol", 1_000_000, EUR,
+                "misplaced", Map.of()));
+        int wrongPartition = (partitions.partitionOf("misplaced-1") + 1) % ledger.config().partitions();
         try (var producer = AuditFixtures.producer(ledger.config())) {
             String commands = ledger.config().topics().commands();
             producer.send(new ProducerRecord<>(commands, "carol", new byte[]{(byte) 0xff, 0, 'x'})).get();
@@ -87,6 +95,8 @@ class DeadLettersEndToEndTest {
                             .getBytes(StandardCharsets.UTF_8))).get();
             producer.send(new ProducerRecord<>(commands, "carol", binaryHop(forgedCredit, "no-such-transfer"))).get();
             producer.send(new ProducerRecord<>(commands, "carol", jsonHop(invalidCredit, "bad id!"))).get();
+            producer.send(new ProducerRecord<>(commands, wrongPartition, "misplaced-1", CommandRecords.write(List.of(
+                    CommandEnvelope.fromClient("misplaced-command", Instant.now(), misplaced))))).get();
         }
 
         // when: a client's transfer to carol comes after them on her partition
@@ -95,37 +105,47 @@ class DeadLettersEndToEndTest {
         // then
         assertThat(balance("carol", after.header("Ledger-Position"))).as("only the client's transfer moved money")
                 .isEqualTo(carolBefore + 5);
-        JsonNode listing = eventually(this::listing, l -> l.path("total").asLong() == 4);
+        JsonNode listing = eventually(this::listing, l -> l.path("total").asLong() == 5);
         List<JsonNode> letters = new ArrayList<>();
         listing.path("deadLetters").forEach(letters::add);
-        assertThat(letters).hasSize(4).allSatisfy(l -> {
+        assertThat(letters).hasSize(5).allSatisfy(l -> {
             assertThat(l.path("source").asText()).matches(ledger.config().topics().commands().replace(".", "\\.")
                     + "-\\d+@\\d+");
-            assertThat(l.path("key").asText()).isEqualTo("carol");
             assertThat(l.path("time").asText()).isNotEmpty();
         });
-        assertThat(letters.get(0).path("reason").asText()).contains("malformed JSON");
-        assertThat(letters.get(0).has("commandType")).isFalse();
-        assertThat(letters.get(0).path("excerpt").asText()).contains("\\u0000");
-        assertThat(letters.get(1).path("reason").asText()).contains("unknown command type 'StealMoney'");
-        assertThat(letters.get(1).path("commandType").asText()).isEqualTo("StealMoney");
-        assertThat(letters.get(1).path("commandId").asText()).isEqualTo("steal-1");
-        assertThat(letters.get(2).path("reason").asText()).startsWith(UNSEALED);
-        assertThat(letters.get(2).path("commandType").asText()).isEqualTo("CreditAccount");
-        assertThat(letters.get(2).path("commandId").asText()).isEqualTo("no-such-transfer/CreditAccount");
-        assertThat(letters.get(2).path("transferId").asText()).isEqualTo("no-such-transfer");
-        assertThat(letters.get(2).path("excerpt").asText()).as("a binary command is shown decoded")
+        // carol's four in the order of her partition; the misplaced one, of another partition, anywhere among them
+        List<JsonNode> carols = letters.stream().filter(l -> l.path("key").asText().equals("carol")).toList();
+        assertThat(carols).hasSize(4);
+        JsonNode misplacedLetter = letters.stream().filter(l -> l.path("key").asText().equals("misplaced-1"))
+                .findFirst().orElseThrow();
+        assertThat(carols.get(0).path("reason").asText()).contains("malformed JSON");
+        assertThat(carols.get(0).has("commandType")).isFalse();
+        assertThat(carols.get(0).path("excerpt").asText()).contains("\\u0000");
+        assertThat(carols.get(1).path("reason").asText()).contains("unknown command type 'StealMoney'");
+        assertThat(carols.get(1).path("commandType").asText()).isEqualTo("StealMoney");
+        assertThat(carols.get(1).path("commandId").asText()).isEqualTo("steal-1");
+        assertThat(carols.get(2).path("reason").asText()).startsWith(UNSEALED);
+        assertThat(carols.get(2).path("commandType").asText()).isEqualTo("CreditAccount");
+        assertThat(carols.get(2).path("commandId").asText()).isEqualTo("no-such-transfer/CreditAccount");
+        assertThat(carols.get(2).path("transferId").asText()).isEqualTo("no-such-transfer");
+        assertThat(carols.get(2).path("excerpt").asText()).as("a binary command is shown decoded")
                 .startsWith("{\"commandId\":\"no-such-transfer/CreditAccount\",\"type\":\"CreditAccount\"");
-        assertThat(letters.get(3).path("reason").asText()).isEqualTo("invalid transferId");
+        assertThat(carols.get(3).path("reason").asText()).isEqualTo("invalid transferId");
+        assertThat(misplacedLetter.path("source").asText()).matches(".*-" + wrongPartition + "@\\d+");
+        assertThat(misplacedLetter.path("reason").asText()).isEqualTo("aggregate 'misplaced-1' lives on partition "
+                + partitions.partitionOf("misplaced-1") + " of the commands topic, not on partition " + wrongPartition
+                + " it was read from");
+        assertThat(ledger.get("/v1/transfers/misplaced-1").status()).as("the misplaced transfer was never decided")
+                .isEqualTo(404);
 
         var text = AuditEndToEndTest.cli(new DeadLettersCommand(ledger.config()));
         assertThat(text.exitCode()).as(text.err()).isZero();
-        assertThat(text.out()).contains("4 dead letters on " + ledger.config().topics().deadLetters())
+        assertThat(text.out()).contains("5 dead letters on " + ledger.config().topics().deadLetters())
                 .contains("unknown command type 'StealMoney'").contains(UNSEALED)
                 .contains("CreditAccount no-such-transfer/CreditAccount, a step of transfer no-such-transfer")
                 .contains("{\"commandId\":\"no-such-transfer/CreditAccount\"");
         var newest = AuditEndToEndTest.cli(new DeadLettersCommand(ledger.config()), "--limit", "1");
-        assertThat(newest.out()).contains("(the newest 1 shown)").contains("invalid transferId")
+        assertThat(newest.out()).contains("(the newest 1 shown)").containsAnyOf("invalid transferId", "lives on partition")
                 .doesNotContain("StealMoney");
 
         // registered on the root command; without a running ledger it says how to start one
@@ -134,8 +154,8 @@ class DeadLettersEndToEndTest {
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("no ledger data directory");
 
-        eventually(this::metrics, m -> m.contains("ledger_dead_letters 4.0"));
-        assertThat(metrics()).containsPattern("ledger_commands_dead_lettered_total(\\{[^}]*})? 4\\.0");
+        eventually(this::metrics, m -> m.contains("ledger_dead_letters 5.0"));
+        assertThat(metrics()).containsPattern("ledger_commands_dead_lettered_total(\\{[^}]*})? 5\\.0");
     }
 
     @Test
@@ -143,7 +163,7 @@ class DeadLettersEndToEndTest {
     void after_a_restart_the_metric_still_counts_every_dead_letter_on_the_topic() {
         ledger.restart();
 
-        String metrics = eventually(this::metrics, m -> m.contains("ledger_dead_letters 4.0"));
+        String metrics = eventually(this::metrics, m -> m.contains("ledger_dead_letters 5.0"));
         assertThat(metrics).as("the per-process counter starts again at zero, as documented")
                 .containsPattern("ledger_commands_dead_lettered_total(\\{[^}]*})? 0\\.0");
     }
@@ -173,7 +193,7 @@ class DeadLettersEndToEndTest {
             producer.send(new ProducerRecord<>(ledger.config().topics().commands(), "carol",
                     binaryHop(new CreditAccount("carol", transferId, 700, EUR, "dave", 2), transferId))).get();
         }
-        eventually(this::listing, l -> l.path("total").asLong() == 5);
+        eventually(this::listing, l -> l.path("total").asLong() == 6);
 
         // then
         var run = AuditEndToEndTest.cli(new AuditCommand(ledger.config()));
