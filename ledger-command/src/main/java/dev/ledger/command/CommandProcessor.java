@@ -18,12 +18,12 @@ import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.ResultRecords;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -85,14 +85,12 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     static final String UNKNOWN_KEY = "a saga step sealed under a key this ledger does not hold: " + LedgerKeys.HEADER + " ";
     /** Decoded aggregates kept per kind and task: tens of MB at most, and the hot accounts stay decoded. */
     private static final int CACHED_AGGREGATES = 50_000;
-    /** A restore writes its folded aggregates to the stores every so many events: bounded memory, hot ones written once. */
-    private static final int RESTORE_FLUSH_EVENTS = 10_000;
-    private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
 
     private final LedgerKeys keys;
     private final Counter deadLettered;
     private final AggregatePartitions partitions;
     private final ThreadTasks<TaskAggregates> threadTasks;
+    private final RestorePacing restorePacing;
     private final EventLog eventLog;
     private final Counter restoreSkipped;
     private ProcessorContext<String, byte[]> context;
@@ -103,6 +101,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private CommandEngine engine;
     private HopSeal seal;
     private boolean restored;
+    /** The restore under way, between its slices; null before the first and once done. */
+    private TaskRestore restoring;
+    private Cancellable refillRestoreSlices;
     /** The tasks whose aggregates the current input record changed: each writes its changes once. */
     private final Set<TaskAggregates> changed = new LinkedHashSet<>();
     /** The engine's view: every aggregate of this thread's tasks, from the task that owns it. */
@@ -112,15 +113,18 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      * @param keys           the ledger's keys: new records are signed with the signing one, and each
      *                       record read is verified under the one it names
      * @param threadTasks    the tasks of this topology on each stream thread
+     * @param restorePacing  when a task of this topology may spend a slice of its restore
      * @param eventLog       where the task's state is restored from
      * @param restoreSkipped counts the records and events a restore kept out of the state
      */
     CommandProcessor(LedgerKeys keys, Counter deadLettered, AggregatePartitions partitions,
-                     ThreadTasks<TaskAggregates> threadTasks, EventLog eventLog, Counter restoreSkipped) {
+                     ThreadTasks<TaskAggregates> threadTasks, RestorePacing restorePacing, EventLog eventLog,
+                     Counter restoreSkipped) {
         this.keys = keys;
         this.deadLettered = deadLettered;
         this.partitions = partitions;
         this.threadTasks = threadTasks;
+        this.restorePacing = restorePacing;
         this.eventLog = eventLog;
         this.restoreSkipped = restoreSkipped;
     }
@@ -162,11 +166,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 : inPartition && partitions.isLocal(aggregateId, partition));
         this.seal = new HopSeal(keys);
         this.restored = false;
+        stopRestore();
+        this.refillRestoreSlices = context.schedule(RestorePacing.REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+                timestamp -> restorePacing.refill());
     }
 
     @Override
     public void close() {
         threadTasks.remove(partition, aggregates);
+        stopRestore();
     }
 
     /** A boolean setting of the ledger's own, on unless set to false. */
@@ -191,6 +199,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     @Override
     public void process(Record<String, byte[]> record) {
+        List<CommandRecords.Item> items = CommandRecords.read(record.value());
         // Not in init: the restore must see every committed event of the partition, a previous owner's
         // too. Kafka Streams 4.0 happens to fetch the input's committed offsets (require_stable, so after
         // any transaction of a previous owner that consumed this partition is committed or aborted)
@@ -199,16 +208,18 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         // owner can no longer commit a transaction that was still open then (its group generation is
         // fenced), so reading up to the last stable offset misses nothing.
         if (!restored) {
-            restore();
-            restored = true;
-            threadTasks.add(partition, aggregates);
+            String aggregateHere = firstToDecide(items);
+            if (aggregateHere != null && !restoreSlice()) {
+                defer(record, aggregateHere);
+                return;
+            }
         }
         long nowMs = context.currentSystemTimeMs();
         var out = new BatchOutput();
         // the seal covers the whole record (the processor seals each record of steps it writes); checked
         // once, and only for a record that holds a step: a client's batch carries none and needs no HMAC
         Boolean sealed = null;
-        for (CommandRecords.Item item : CommandRecords.read(record.value())) {
+        for (CommandRecords.Item item : items) {
             switch (item) {
                 case CommandRecords.Unreadable u -> deadLetter(record, u.bytes(), u.reason());
                 case CommandRecords.Readable r -> {
@@ -353,28 +364,65 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
     }
 
-    /** Clears the stores rebuilt from the log (never trusted: they may hold an aborted transaction's writes), then rebuilds them. */
-    private void restore() {
-        long startNs = System.nanoTime();
-        aggregates.clear();
-        StoreWipe.deleteAll(stepsWithEvents);
-        // this task's aggregates only: an event on its partition for another partition's aggregate (a
-        // foreign producer's) must not reach that partition's state
-        var restore = new EventLogRestore(new LoggedEventCheck(keys), new StateView(id -> aggregates, null),
-                restoreSkipped);
-        long[] flushedAt = {0};
-        eventLog.read(partition, record -> {
-            restore.accept(record);
-            if (restore.eventsFolded() - flushedAt[0] >= RESTORE_FLUSH_EVENTS) {
-                aggregates.writeChanges();
-                flushedAt[0] = restore.eventsFolded();
+    /**
+     * The aggregate of the first command of the record that is to be decided (readable, valid, on this
+     * partition), or null when every one is refused without looking at the state.
+     */
+    private String firstToDecide(List<CommandRecords.Item> items) {
+        for (CommandRecords.Item item : items) {
+            if (item instanceof CommandRecords.Readable r
+                    && CommandChecks.problem(r.envelope().command(), partition, partitions) == null) {
+                return r.envelope().command().aggregateId();
             }
-        });
-        aggregates.writeChanges();
-        long ms = (System.nanoTime() - startNs) / 1_000_000;
-        LOG.info("task {}: state restored from the event log: {} events in {} ms ({} events/s), {} skipped",
-                context.taskId(), restore.eventsFolded(), ms, ms == 0 ? "-" : restore.eventsFolded() * 1000 / ms,
-                restore.eventsSkipped());
+        }
+        return null;
+    }
+
+    /**
+     * Spends a slice on the restore if the thread has one due, starting the restore first if it was not
+     * under way: the stores rebuilt from the log are cleared (never trusted: they may hold an aborted
+     * transaction's writes). A slice asks for a commit at the end of this pass, so that no transaction
+     * of the thread holds two.
+     *
+     * @return whether the task is restored now
+     */
+    private boolean restoreSlice() {
+        if (restoring == null) {
+            aggregates.clear();
+            StoreWipe.deleteAll(stepsWithEvents);
+            // this task's aggregates only: an event on its partition for another partition's aggregate (a
+            // foreign producer's) must not reach that partition's state
+            var fold = new EventLogRestore(new LoggedEventCheck(keys), new StateView(id -> aggregates, null),
+                    restoreSkipped);
+            restoring = new TaskRestore(context.taskId().toString(), eventLog.open(partition), fold, aggregates);
+        }
+        if (!restorePacing.takeSlice()) return false;
+        boolean done = restoring.slice(RestorePacing.SLICE);
+        context.commit();
+        if (!done) return false;
+        restoring = null;
+        restored = true;
+        threadTasks.add(partition, aggregates);
+        refillRestoreSlices.cancel();
+        return true;
+    }
+
+    /**
+     * A command record that came before the task's state is restored goes round again: appended,
+     * unchanged (its seal covers the value), to its own partition (keyed by an aggregate that lives
+     * there), in this transaction with the input's offset, so it is neither lost nor decided twice.
+     * Commands of one aggregate are never in flight together (a saga's next step follows the last; a
+     * client waits for its answer), so going round reorders nothing that has an order.
+     */
+    private void defer(Record<String, byte[]> record, String aggregateHere) {
+        restoring.deferred();
+        context.forward(record.withKey(aggregateHere), COMMANDS_SINK);
+    }
+
+    private void stopRestore() {
+        if (restoring != null) restoring.close();
+        restoring = null;
+        if (refillRestoreSlices != null) refillRestoreSlices.cancel();
     }
 
     private boolean isSealed(Record<String, byte[]> record) {

@@ -29,11 +29,12 @@ public final class CommandTopology {
                                  EventLog eventLog, Counter restoreSkipped) {
         var partitions = new AggregatePartitions(commandPartitions);
         var threadTasks = new ThreadTasks<CommandProcessor.TaskAggregates>();
+        var restorePacing = new RestorePacing();
         var topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands().name());
         topology.addProcessor(DECIDE, () -> new CommandProcessor(keys, deadLettered, partitions, threadTasks,
-                eventLog, restoreSkipped), SOURCE);
+                restorePacing, eventLog, restoreSkipped), SOURCE);
         // the aggregates and the marks of the steps that wrote events are the event log's facts, rebuilt from it
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CommandProcessor.ACCOUNTS_STORE), Serdes.String(),

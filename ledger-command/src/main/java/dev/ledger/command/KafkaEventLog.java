@@ -37,18 +37,51 @@ final class KafkaEventLog implements EventLog {
 
     @Override
     public void read(int partition, Consumer<ConsumerRecord<String, byte[]>> each) {
+        try (Reading reading = open(partition)) {
+            while (!reading.readFor(TIMEOUT, each)) {
+                // a slice as long as the stall timeout: read on until the end
+            }
+        }
+    }
+
+    @Override
+    public Reading open(int partition) {
         Properties props = clients.consumer("ledger-command-restore-" + partition);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
-        var tp = new TopicPartition(topic, partition);
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            var tp = new TopicPartition(topic, partition);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
-            long lastProgressNs = System.nanoTime();
+            return new PartitionReading(consumer, tp, end);
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+    }
+
+    /** A consumer kept open between slices, positioned where the last slice stopped. */
+    private static final class PartitionReading implements Reading {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final TopicPartition tp;
+        private final long end;
+        private long lastProgressNs = System.nanoTime();
+
+        PartitionReading(KafkaConsumer<String, byte[]> consumer, TopicPartition tp, long end) {
+            this.consumer = consumer;
+            this.tp = tp;
+            this.end = end;
+        }
+
+        @Override
+        public boolean readFor(Duration budget, Consumer<ConsumerRecord<String, byte[]>> each) {
+            long deadlineNs = System.nanoTime() + budget.toNanos();
             while (consumer.position(tp, TIMEOUT) < end) {
+                if (System.nanoTime() >= deadlineNs) return false;
                 var records = consumer.poll(POLL);
                 records.forEach(each);
                 if (!records.isEmpty()) lastProgressNs = System.nanoTime();
@@ -57,6 +90,12 @@ final class KafkaEventLog implements EventLog {
                             + " s below its end offset " + end + " (at " + consumer.position(tp, TIMEOUT) + ")");
                 }
             }
+            return true;
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
         }
     }
 }

@@ -21,11 +21,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,6 +57,9 @@ class StateRestoreEndToEndTest {
     private static final int TRANSFERS = 300;
     private static final long HISTORY_EVENTS = Long.getLong("ledger.restore.history.events", 20_000);
     private static final int HISTORY_CUSTOMERS = 40;
+    /** Restores in well over {@link #SHORT_TRANSACTION_TIMEOUT_MS} on these machines (about 30,000 events/s). */
+    private static final long LONG_HISTORY_EVENTS = 300_000;
+    private static final int SHORT_TRANSACTION_TIMEOUT_MS = 2_000;
 
     @ParameterizedTest(name = "state directory wiped: {0}")
     @ValueSource(booleans = {false, true})
@@ -182,6 +187,42 @@ class StateRestoreEndToEndTest {
                     assertThat(LedgerReplay.balancesOf(state).balance()).as(id + " spent all").isZero();
                 }
             });
+            AuditFixtures.assertPassed(LedgerAudit.run(config, AuditOptions.defaults().withThreads(2)));
+        }
+    }
+
+    /**
+     * A history that takes longer to restore than a transaction may stay open, restored while every
+     * partition has clients waiting. A restore that held the stream thread past the transaction timeout,
+     * inside the transaction another task had opened in the same pass, would have it aborted: every task
+     * of the thread would be revived and restore again, for ever. In slices, with the thread committing
+     * in between, every payment settles. The transaction timeout is shortened so that a history of a
+     * test's size takes longer to restore than it.
+     */
+    @Test
+    void a_history_longer_to_restore_than_the_transaction_timeout_restores_while_clients_wait() {
+        try (var ledger = LedgerHarness.start("restore-long", Map.of(
+                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), SHORT_TRANSACTION_TIMEOUT_MS))) {
+            var config = ledger.config();
+            HistoryGenerator.generate(KafkaClients.of(config), config.topics().events(), config.partitions(),
+                    config.keys(), LONG_HISTORY_EVENTS, HISTORY_CUSTOMERS, 13, written -> {
+                    });
+            LedgerReplay history = LedgerChecks.settledReplay(ledger::committedEvents);
+
+            ledger.restartWithProcessorStateWiped();
+            var workload = new TransferWorkload(r -> ledger.post("/v1/transfers", r.key(), r.body(), "Prefer", "wait=60"),
+                    HISTORY_CUSTOMERS, 11);
+            // every customer is paid 1 at once, so that every partition has input in the thread's first pass
+            Map<String, Integer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+            TransferWorkload.concurrently(workload.customers(), customer -> answers.put(customer,
+                    workload.submit("pay-" + customer, UUID.randomUUID().toString(), TransferWorkload.SETTLEMENT,
+                            customer, 1).status()));
+
+            assertThat(answers).hasSize(HISTORY_CUSTOMERS);
+            assertThat(answers.values()).as("every payment settled").containsOnly(201);
+            var replay = LedgerChecks.settledReplay(ledger::committedEvents);
+            workload.customers().forEach(customer -> assertThat(LedgerReplay.balancesOf(replay.accounts().get(customer))
+                    .balance()).as(customer).isEqualTo(LedgerReplay.balancesOf(history.accounts().get(customer)).balance() + 1));
             AuditFixtures.assertPassed(LedgerAudit.run(config, AuditOptions.defaults().withThreads(2)));
         }
     }
