@@ -19,8 +19,8 @@ public final class ReadModelDataSource {
 
     /**
      * The projection's pool: its role owns the read model's tables. Its statements have no time limit: a
-     * flush, a migration or a rebuild's copy is as long as the work it holds, and cancelling one would only
-     * retry the same work; a PostgreSQL that stops answering is bounded by the connection timeouts instead.
+     * flush, a migration or a rebuild's copy is as long as the work it holds, and a flush cancelled part way
+     * would only be retried with the same work, and cancelled again.
      */
     public static HikariDataSource create(String jdbcUrl, String user, String password, String schema,
                                           int maxPoolSize) {
