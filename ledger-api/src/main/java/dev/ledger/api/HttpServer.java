@@ -3,6 +3,7 @@ package dev.ledger.api;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,8 +16,15 @@ final class HttpServer implements AutoCloseable {
     static final long MAX_REQUEST_BYTES = RequestBody.MAX_BATCH_BYTES;
     /** Above the longest outcome wait (30 s) plus a broker acknowledgement: only a bug hits it. */
     static final long ASYNC_TIMEOUT_MS = 60_000;
-    /** A batch's Ledger-Position names up to 2000 accounts. */
+    /** A batch's Ledger-Position names up to 2000 accounts, and a read's Ledger-Min-Position up to 2048. */
     static final int MAX_HEADER_BYTES = 256 * 1024;
+    /**
+     * The buffer Jetty writes an answer's headers into, acquired for every answer. Small enough for a bucket of
+     * Jetty's buffer pool (at most 64 KiB), so it is reused: a buffer above that is allocated anew and zeroed
+     * each time. An answer whose headers need more (a large batch's Ledger-Position) is written again into a
+     * buffer of {@link #MAX_HEADER_BYTES}.
+     */
+    static final int RESPONSE_HEADER_BYTES = 8 * 1024;
     static final long STOP_TIMEOUT_MS = 3_000;
 
     private final Javalin javalin;
@@ -39,7 +47,8 @@ final class HttpServer implements AutoCloseable {
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(MAX_HEADER_BYTES);
-                http.setResponseHeaderSize(MAX_HEADER_BYTES);
+                http.setResponseHeaderSize(RESPONSE_HEADER_BYTES);
+                http.setMaxResponseHeaderSize(MAX_HEADER_BYTES);
             });
             config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
             config.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(), route(ctx), ctx.statusCode()));
@@ -55,6 +64,11 @@ final class HttpServer implements AutoCloseable {
 
     int port() {
         return javalin.port();
+    }
+
+    /** Jetty's buffers for reading requests and writing answers. */
+    ByteBufferPool bufferPool() {
+        return javalin.jettyServer().server().getByteBufferPool();
     }
 
     /** The route template, not the path: the metric's cardinality stays fixed. */

@@ -25,10 +25,11 @@ import java.util.Optional;
 /**
  * The queries of the read side, against PostgreSQL only. The data source's connections already use
  * the read model's schema, so that a rebuilt projection can be swapped in under another schema.
- * Blocking JDBC: callers run it on the bounded read executor, never on a request thread.
+ * Blocking JDBC: callers run it on the bounded read executor, never on a request thread. The pool bounds
+ * every query (ReadModelDataSource.createReadOnly: PostgreSQL cancels a statement past its timeout, a
+ * {@link ReadModelException} and a 503), so no statement here sets a timeout of its own.
  */
 final class ReadModel {
-    private static final int QUERY_TIMEOUT_SECONDS = 5;
     private static final TypeReference<LinkedHashMap<String, String>> METADATA = new TypeReference<>() {
     };
 
@@ -60,7 +61,6 @@ final class ReadModel {
                     SELECT entry_id, transfer_id, amount, balance_after, account_seq, occurred_at
                     FROM entries WHERE account_id = ? AND account_seq > ?
                     ORDER BY account_seq LIMIT ?""")) {
-                ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
                 ps.setString(1, accountId);
                 ps.setLong(2, afterSeq);
                 ps.setInt(3, limit + 1); // one more than asked tells whether another page exists
@@ -139,7 +139,6 @@ final class ReadModel {
                             + "UNION ALL SELECT ? || e.account_id || '/' || e.transfer_id, 1 FROM entries e "
                             + "JOIN unnest(?::text[], ?::text[]) AS m(account_id, transfer_id) "
                             + "ON e.account_id = m.account_id AND e.transfer_id = m.transfer_id")) {
-                ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
                 ps.setArray(1, accounts);
                 ps.setString(2, transferPrefix);
                 ps.setArray(3, transfers);
@@ -167,7 +166,6 @@ final class ReadModel {
 
     private static boolean exists(Connection connection, String accountId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM accounts WHERE account_id = ?")) {
-            ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             ps.setString(1, accountId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -192,7 +190,6 @@ final class ReadModel {
     private <T> T query(String sql, SqlConsumer<PreparedStatement> bind, SqlFunction<ResultSet, T> read) {
         return withConnection(connection -> {
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
                 bind.accept(ps);
                 try (ResultSet rs = ps.executeQuery()) {
                     return read.apply(rs);

@@ -22,11 +22,11 @@ import java.util.function.LongSupplier;
  * {@code projection_parked} (the projection parks the event it cannot apply, and all after it, there).
  * An account's or a transfer's rows are current only while its partition is not stuck. Asked with one
  * small query (one index probe per partition) at most once per {@link #CACHE_MS}: every read asks.
- * Blocking JDBC: callers run it on the read executor.
+ * Blocking JDBC: callers run it on the read executor; the query side's pool bounds the query (see
+ * {@link ReadModel}).
  */
 final class StuckPartitions {
     static final long CACHE_MS = 1_000;
-    private static final int QUERY_TIMEOUT_SECONDS = 5;
     private static final String FIRST_PARKED = """
             SELECT p.event_partition, p.event_offset, p.event_id, p.reason
             FROM generate_series(0, ? - 1) AS n (partition)
@@ -95,7 +95,6 @@ final class StuckPartitions {
 
     private Map<Integer, Stuck> load() {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(FIRST_PARKED)) {
-            ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             ps.setInt(1, partitions);
             ps.setString(2, topic);
             var stuck = new TreeMap<Integer, Stuck>();

@@ -3,6 +3,7 @@ package dev.ledger.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ledger.projection.ReadModelDataSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -41,7 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReadApiTest {
     private static EmbeddedPostgres postgres;
+    /** The writer's pool: the tests insert rows with it, as the projection would, and the key store uses it. */
     private static HikariDataSource dataSource;
+    /** The query side's pool as the ledger builds it: its role, its statement timeout. */
+    private static HikariDataSource queries;
     private static ScheduledExecutorService timer;
     private static ThreadPoolExecutor readExecutor;
     private static PositionWaiter positions;
@@ -67,10 +71,12 @@ class ReadApiTest {
         config.setUsername("postgres");
         config.setMaximumPoolSize(4);
         dataSource = new HikariDataSource(config);
+        queries = ReadModelDataSource.createReadOnly("jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
+                "ledger_reader", "", "read_model", 4);
 
         timer = Executors.newSingleThreadScheduledExecutor();
         readExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(100));
-        var readModel = new ReadModel(dataSource);
+        var readModel = new ReadModel(queries);
         positions = new PositionWaiter(readModel, 100, 4, 10, timer);
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var metrics = new ApiMetrics(registry);
@@ -82,7 +88,7 @@ class ReadApiTest {
                 }, readExecutor)),
                 new OperationsRoutes.HealthCheck("processors", OperationsRoutes.Part.WRITE,
                         () -> CompletableFuture.completedFuture(processorsReady.get())));
-        stuck = new StuckPartitions(dataSource, "ledger.events", PARTITIONS, nanos::get);
+        stuck = new StuckPartitions(queries, "ledger.events", PARTITIONS, nanos::get);
         // the real key store on this PostgreSQL: the reads carry a read key created in it
         var store = new ApiKeyStore(dataSource);
         store.migrate();
@@ -101,6 +107,7 @@ class ReadApiTest {
         if (keys != null) keys.close();
         if (readExecutor != null) readExecutor.shutdownNow();
         if (timer != null) timer.shutdownNow();
+        if (queries != null) queries.close();
         if (dataSource != null) dataSource.close();
         if (postgres != null) postgres.close();
     }
@@ -314,6 +321,31 @@ class ReadApiTest {
         assertThat(response.headers().firstValue("Retry-After")).contains("1");
         assertProblem(response, "https://ledger.dev/problems/read-model-behind");
         assertThat(positions.waiting()).isZero();
+    }
+
+    @Test
+    void given_a_query_postgresql_cannot_answer_within_the_query_timeout_then_it_is_cancelled_and_the_read_answers_503()
+            throws Exception {
+        insertAccount("alice", "EUR", "OPEN", 0, false, "{}", 0, 0, 2500, 1);
+        // a writer holds the table as a long DDL would: the read waits for the lock until PostgreSQL cancels it
+        try (Connection locker = dataSource.getConnection()) {
+            locker.setAutoCommit(false);
+            try (Statement s = locker.createStatement()) {
+                s.execute("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE");
+            }
+
+            var response = get("/v1/accounts/alice");
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).contains("1");
+            assertProblem(response, "https://ledger.dev/problems/unavailable");
+            assertThat(json(response).get("detail").textValue()).isEqualTo("the read model is unavailable");
+            locker.rollback();
+        }
+        // the cancelled statement left its pooled connection usable: the next read answers
+        var after = get("/v1/accounts/alice");
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(json(after).get("balance").longValue()).isEqualTo(2500);
     }
 
     @Test

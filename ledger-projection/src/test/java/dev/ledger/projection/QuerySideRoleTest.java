@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -21,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class QuerySideRoleTest {
     /** SQLSTATE insufficient_privilege: "permission denied". */
     private static final String PERMISSION_DENIED = "42501";
+    /** SQLSTATE query_canceled: the server cancelled the statement. */
+    private static final String QUERY_CANCELED = "57014";
 
     @TempDir
     static Path dataDir;
@@ -96,6 +99,38 @@ class QuerySideRoleTest {
              var rs = s.executeQuery("SELECT count(*) FROM read_model_rebuild_q.accounts")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
+    @Test
+    void a_query_side_statement_past_the_query_timeout_is_cancelled_by_postgresql_and_the_connection_stays_usable()
+            throws SQLException {
+        double beyondTimeoutSeconds = ReadModelDataSource.QUERY_TIMEOUT_MS / 1000.0 + 2;
+        try (Connection c = queries.getConnection()) {
+            try (Statement s = c.createStatement()) {
+                assertThatThrownBy(() -> s.execute("SELECT pg_sleep(" + beyondTimeoutSeconds + ")"))
+                        .isInstanceOfSatisfying(SQLException.class, e -> {
+                            assertThat(e.getSQLState()).isEqualTo(QUERY_CANCELED);
+                            // the server's own reason: no client-side timer cancelled it
+                            assertThat(e.getMessage()).contains("statement timeout");
+                        });
+            }
+            try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void only_the_query_side_has_a_statement_timeout_the_writers_statements_run_as_long_as_their_work() throws SQLException {
+        assertThat(show(queries, "statement_timeout")).isEqualTo(ReadModelDataSource.QUERY_TIMEOUT_MS / 1000 + "s");
+        assertThat(show(db.dataSource(), "statement_timeout")).isEqualTo("0");
+    }
+
+    private static String show(DataSource pool, String setting) throws SQLException {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement(); var rs = s.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
