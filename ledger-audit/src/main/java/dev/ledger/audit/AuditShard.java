@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentMap;
  * only judged once every shard is done ({@link AuditEvaluation}).
  *
  * <p>For each record: read it as the ledger reads it ({@link FastEventReader}, which hands anything but
- * the canonical form to {@link LedgerJson#readEvent}); check its
+ * the canonical JSON form to {@link dev.ledger.kafka.EventCodec#read}, binary events included); check its
  * key and partition; check its seq against the aggregate's last; verify its hash with the ledger key
  * over the previous hash and the exact stored bytes; fold it through the domain's {@code evolve};
  * check the account's limit; note what it tells about its transfer's saga. A record that fails a check

@@ -2,6 +2,7 @@ package dev.ledger.audit;
 
 import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.account.Balances;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.LedgerJson;
@@ -26,7 +27,7 @@ class AuditShardTest {
 
     record Rec(int partition, String key, long timestamp, byte[] value, byte[] hash) {
         EventEnvelope envelope() {
-            return LedgerJson.readEvent(value);
+            return EventCodec.read(value);
         }
     }
 

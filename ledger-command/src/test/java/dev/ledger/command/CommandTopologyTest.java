@@ -7,6 +7,7 @@ import dev.ledger.domain.account.AccountCommand.OpenAccount;
 import dev.ledger.domain.account.AccountCommand.CreditAccount;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
 import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.Aggregate;
 import dev.ledger.kafka.AggregatePartitions;
 import dev.ledger.kafka.CommandRecords;
@@ -165,7 +166,7 @@ class CommandTopologyTest {
         HashChain chain = new HashChain(KEY);
         for (var record : events) {
             for (EventRecords.Stored stored : EventRecords.read(record.key(), record.value(), record.headers())) {
-                EventEnvelope event = LedgerJson.readEvent(stored.value());
+                EventEnvelope event = EventCodec.read(stored.value());
                 String id = event.aggregateId();
                 assertThat(chain.verifies(lastHash.getOrDefault(id, HashChain.GENESIS), stored.value(), stored.hash()))
                         .as("hash of %s seq %d", id, event.seq()).isTrue();
@@ -644,7 +645,7 @@ class CommandTopologyTest {
         Map<String, byte[]> lastHash = new HashMap<>();
         for (var record : events) {
             for (EventRecords.Stored stored : EventRecords.read(record.key(), record.value(), record.headers())) {
-                String id = LedgerJson.readEvent(stored.value()).aggregateId();
+                String id = EventCodec.read(stored.value()).aggregateId();
                 assertThat(chain.verifies(lastHash.getOrDefault(id, HashChain.GENESIS), stored.value(), stored.hash()))
                         .as("the chain of %s goes on across the restart", id).isTrue();
                 lastHash.put(id, stored.hash());

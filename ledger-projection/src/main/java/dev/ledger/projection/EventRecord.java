@@ -2,6 +2,7 @@ package dev.ledger.projection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.LedgerJson;
@@ -50,7 +51,7 @@ record EventRecord(String topic, int partition, long offset, int index, byte[] k
         if (value == null) return new EventRecord(topic, partition, offset, index, key, null, null, "a record without a value");
         EventEnvelope event;
         try {
-            event = LedgerJson.readEvent(value);
+            event = EventCodec.read(value);
         } catch (LedgerJson.UnreadableException | IllegalArgumentException | NullPointerException e) {
             return new EventRecord(topic, partition, offset, index, key, value, null, "unreadable event: " + e.getMessage());
         }
