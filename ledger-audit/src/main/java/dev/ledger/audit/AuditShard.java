@@ -15,7 +15,6 @@ import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.LedgerKeys;
-import dev.ledger.kafka.LedgerJson;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -164,12 +163,8 @@ final class AuditShard {
 
     /** " (event id X)" when the bytes are JSON that names an event id, else nothing: the best name left. */
     private static String eventIdIn(byte[] value) {
-        try {
-            var id = LedgerJson.MAPPER.readTree(value).get("eventId");
-            return id != null && id.isTextual() ? " (event id " + id.asText() + ")" : "";
-        } catch (java.io.IOException | RuntimeException notJson) {
-            return "";
-        }
+        String id = dev.ledger.kafka.EventCodec.eventIdIn(value);
+        return id != null ? " (event id " + id + ")" : "";
     }
 
     private void account(int partition, long offset, String key, byte[] value, byte[] claimedHash, String keyId,

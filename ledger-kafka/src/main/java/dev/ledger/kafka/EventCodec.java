@@ -27,6 +27,21 @@ public final class EventCodec {
         return isBinary(stored) ? EventProto.read(BINARY.payload(stored)) : LedgerJson.readEvent(stored);
     }
 
+    /**
+     * The event id the bytes name, also when they are otherwise unreadable (an unknown type, a missing
+     * field), so that a report can point at the event; null when they name none.
+     */
+    public static String eventIdIn(byte[] stored) {
+        if (stored == null) return null;
+        try {
+            if (isBinary(stored)) return EventProto.eventIdIn(BINARY.payload(stored));
+            var id = LedgerJson.MAPPER.readTree(stored).get("eventId");
+            return id != null && id.isTextual() ? id.asText() : null;
+        } catch (java.io.IOException | RuntimeException noId) {
+            return null;
+        }
+    }
+
     /** Whether the bytes are of the binary format (else JSON, or nothing this ledger wrote). */
     public static boolean isBinary(byte[] stored) {
         return stored != null && BINARY.starts(stored);

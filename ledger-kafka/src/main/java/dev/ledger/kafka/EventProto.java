@@ -107,6 +107,16 @@ final class EventProto {
         }
     }
 
+    /** The event id of an envelope that may be unreadable otherwise, or null; throws on bytes that are no envelope. */
+    static String eventIdIn(byte[] delimited) throws IOException {
+        Wire.EventEnvelope wire = Wire.EventEnvelope.parseDelimitedFrom(new java.io.ByteArrayInputStream(delimited));
+        return switch (wire.getEventIdCase()) {
+            case EVENT_UUID -> uuid(wire.getEventUuid(), "eventId");
+            case EVENT_ID_TEXT -> wire.getEventIdText();
+            case EVENTID_NOT_SET -> null;
+        };
+    }
+
     private static EventEnvelope read(Wire.EventEnvelope wire) {
         LedgerEvent event = data(wire);
         String type = LedgerJson.typeName(event);

@@ -223,6 +223,19 @@ class BinaryEventsTest {
     }
 
     @Test
+    void an_unreadable_event_still_names_its_event_id_for_the_reports() {
+        EventEnvelope reserved = Samples.firstEvent("FundsReserved");
+        byte[] noAmount = binary(reserved, w -> w.setFundsReserved(w.getFundsReserved().toBuilder().clearAmount()));
+        assertThatThrownBy(() -> EventCodec.read(noAmount)).isInstanceOf(LedgerJson.UnreadableException.class);
+
+        assertThat(EventCodec.eventIdIn(noAmount)).isEqualTo(reserved.eventId());
+        assertThat(EventCodec.eventIdIn(LedgerJson.writeEvent(reserved))).isEqualTo(reserved.eventId());
+        assertThat(EventCodec.eventIdIn(new byte[]{(byte) 0xF5, 1, 9, 1})).isNull();
+        assertThat(EventCodec.eventIdIn(new byte[]{(byte) 0xFF})).isNull();
+        assertThat(EventCodec.eventIdIn(null)).isNull();
+    }
+
+    @Test
     void invalid_utf8_in_a_text_field_is_unreadable() {
         byte[] stored = EventCodec.write(Samples.firstEvent("AccountClosed"));
         int at = indexOf(stored, "alice".getBytes(StandardCharsets.UTF_8));
