@@ -12,6 +12,7 @@ import dev.ledger.domain.account.Balances;
 import dev.ledger.domain.transfer.TransferDecider;
 import dev.ledger.domain.transfer.TransferEvent;
 import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.LedgerKeys;
@@ -28,7 +29,7 @@ import java.util.concurrent.ConcurrentMap;
  * only judged once every shard is done ({@link AuditEvaluation}).
  *
  * <p>For each record: read it as the ledger reads it ({@link FastEventReader}, which hands anything but
- * the canonical JSON form to {@link dev.ledger.kafka.EventCodec#read}, binary events included); check its
+ * the canonical JSON form to {@link EventCodec#read}, binary events included); check its
  * key and partition; check its seq against the aggregate's last; verify its hash with the ledger key
  * over the previous hash and the exact stored bytes; fold it through the domain's {@code evolve};
  * check the account's limit; note what it tells about its transfer's saga. A record that fails a check
@@ -161,9 +162,9 @@ final class AuditShard {
         return topic + "-" + partition + "@" + offset;
     }
 
-    /** " (event id X)" when the bytes are JSON that names an event id, else nothing: the best name left. */
+    /** " (event id X)" when the bytes (JSON or binary) name an event id, else nothing: the best name left. */
     private static String eventIdIn(byte[] value) {
-        String id = dev.ledger.kafka.EventCodec.eventIdIn(value);
+        String id = EventCodec.eventIdIn(value);
         return id != null ? " (event id " + id + ")" : "";
     }
 

@@ -38,7 +38,7 @@ import java.util.Map;
  * the current schema version, exactly the envelope's and the type's fields, each once, with exactly the
  * expected JSON types, a canonical UTC timestamp, nothing after the object - and builds the very same
  * records through the same constructors. Anything else (an old version to upcast, an unknown or missing
- * field, a float, a null, a duplicate, an odd timestamp) goes to {@link LedgerJson#readEvent}, which
+ * field, a float, a null, a duplicate, an odd timestamp) goes to {@link EventCodec#read}, which
  * decides, so an event is readable here exactly when it is readable to the ledger, and reads the same
  * ({@code FastEventReaderTest} compares them on every event type and on mutated inputs). A binary
  * event is no JSON: it goes straight to the ledger's decoder, {@link EventCodec#read}, which is fast

@@ -55,8 +55,8 @@ final class EventProto {
             out.writeUInt32NoTag(message.length);
             out.writeRawBytes(message);
             out.checkNoSpaceLeft();
-        } catch (IOException e1) {
-            throw new IllegalStateException("an array of the computed size", e1);
+        } catch (IOException cannotHappen) {
+            throw new IllegalStateException("an array of the computed size", cannotHappen);
         }
         return delimited;
     }
@@ -91,8 +91,8 @@ final class EventProto {
             int length = in.readUInt32();
             int rest = delimited.length - in.getTotalBytesRead();
             if (length != rest) {
-                throw ProtoFields.unreadable("an event envelope of " + Integer.toUnsignedString(length) + " bytes followed by "
-                        + rest + ": cut or padded");
+                throw ProtoFields.unreadable("an event envelope that says it has " + Integer.toUnsignedString(length)
+                        + " bytes where " + rest + " follow: cut or padded");
             }
             wire = Wire.EventEnvelope.parser().parseFrom(delimited, in.getTotalBytesRead(), length);
         } catch (InvalidProtocolBufferException e) {
