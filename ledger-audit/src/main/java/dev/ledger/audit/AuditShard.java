@@ -12,10 +12,10 @@ import dev.ledger.domain.account.Balances;
 import dev.ledger.domain.transfer.TransferDecider;
 import dev.ledger.domain.transfer.TransferEvent;
 import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.LedgerKeys;
-import dev.ledger.kafka.LedgerJson;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentMap;
  * only judged once every shard is done ({@link AuditEvaluation}).
  *
  * <p>For each record: read it as the ledger reads it ({@link FastEventReader}, which hands anything but
- * the canonical form to {@link LedgerJson#readEvent}); check its
+ * the canonical JSON form to {@link EventCodec#read}, binary events included); check its
  * key and partition; check its seq against the aggregate's last; verify its hash with the ledger key
  * over the previous hash and the exact stored bytes; fold it through the domain's {@code evolve};
  * check the account's limit; note what it tells about its transfer's saga. A record that fails a check
@@ -162,14 +162,10 @@ final class AuditShard {
         return topic + "-" + partition + "@" + offset;
     }
 
-    /** " (event id X)" when the bytes are JSON that names an event id, else nothing: the best name left. */
+    /** " (event id X)" when the bytes (JSON or binary) name an event id, else nothing: the best name left. */
     private static String eventIdIn(byte[] value) {
-        try {
-            var id = LedgerJson.MAPPER.readTree(value).get("eventId");
-            return id != null && id.isTextual() ? " (event id " + id.asText() + ")" : "";
-        } catch (java.io.IOException | RuntimeException notJson) {
-            return "";
-        }
+        String id = EventCodec.eventIdIn(value);
+        return id != null ? " (event id " + id + ")" : "";
     }
 
     private void account(int partition, long offset, String key, byte[] value, byte[] claimedHash, String keyId,

@@ -15,6 +15,7 @@ import dev.ledger.domain.account.AccountEvent.ReservationReleased;
 import dev.ledger.domain.transfer.TransferEvent.TransferCompleted;
 import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
 import dev.ledger.domain.transfer.TransferEvent.TransferRejected;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerJson;
 
@@ -37,9 +38,11 @@ import java.util.Map;
  * the current schema version, exactly the envelope's and the type's fields, each once, with exactly the
  * expected JSON types, a canonical UTC timestamp, nothing after the object - and builds the very same
  * records through the same constructors. Anything else (an old version to upcast, an unknown or missing
- * field, a float, a null, a duplicate, an odd timestamp) goes to {@link LedgerJson#readEvent}, which
+ * field, a float, a null, a duplicate, an odd timestamp) goes to {@link EventCodec#read}, which
  * decides, so an event is readable here exactly when it is readable to the ledger, and reads the same
- * ({@code FastEventReaderTest} compares them on every event type and on mutated inputs).
+ * ({@code FastEventReaderTest} compares them on every event type and on mutated inputs). A binary
+ * event is no JSON: it goes straight to the ledger's decoder, {@link EventCodec#read}, which is fast
+ * already (no tree, no binding, no reflection); the ids of a binary event are not made canonical.
  */
 final class FastEventReader {
     private static final JsonFactory JSON = LedgerJson.MAPPER.getFactory();
@@ -61,9 +64,9 @@ final class FastEventReader {
      *            replayed transfers small), or null
      * @throws LedgerJson.UnreadableException when the ledger cannot read the bytes either
      */
-    static EventEnvelope read(byte[] json, Map<String, String> ids) {
-        EventEnvelope fast = tryFast(json, ids);
-        return fast != null ? fast : LedgerJson.readEvent(json);
+    static EventEnvelope read(byte[] stored, Map<String, String> ids) {
+        EventEnvelope fast = EventCodec.isBinary(stored) ? null : tryFast(stored, ids);
+        return fast != null ? fast : EventCodec.read(stored);
     }
 
     /** The event, or null to let the ledger's own reader decide. */

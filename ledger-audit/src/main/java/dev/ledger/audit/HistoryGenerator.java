@@ -48,10 +48,11 @@ import java.util.function.LongConsumer;
  * Writes a synthetic but valid history for measuring the audit: accounts opened, funded from a
  * settlement account, then random transfers between customers (some refused for lack of funds), each
  * decided by the domain's own deciders and its saga run hop by hop, exactly as the command processor
- * would: same envelopes, same event ids, same hash chains with the given key, keyed by aggregate, in
- * Kafka transactions. Much faster than the real ledger (no HTTP, no Streams, no round trips), so that
- * a history of millions of events takes a minute rather than an hour. Not a test and not a load test:
- * a fixture for the audit's benchmark.
+ * would: same envelopes, same event ids, same event bytes (the engine's: binary), same hash chains with
+ * the given key, keyed by aggregate, one event per record with its link in a header, in Kafka
+ * transactions. Much faster than the real ledger (no HTTP, no Streams, no round trips), so that a history
+ * of millions of events takes a minute rather than an hour. Not a test and not a load test: a fixture
+ * for the audit's benchmark.
  */
 public final class HistoryGenerator implements AutoCloseable {
     public static final String SETTLEMENT = "settlement";

@@ -2,6 +2,7 @@ package dev.ledger.audit;
 
 import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.account.Balances;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.LedgerJson;
@@ -26,7 +27,7 @@ class AuditShardTest {
 
     record Rec(int partition, String key, long timestamp, byte[] value, byte[] hash) {
         EventEnvelope envelope() {
-            return LedgerJson.readEvent(value);
+            return EventCodec.read(value);
         }
     }
 
@@ -124,12 +125,12 @@ class AuditShardTest {
         int i = indexOf(records, e -> e.event() instanceof AccountEvent.AccountCredited && e.seq() > 2);
         Rec original = records.get(i);
         EventEnvelope e = original.envelope();
-        String json = new String(original.value(), StandardCharsets.UTF_8);
-        long amount = ((AccountEvent.AccountCredited) e.event()).amount();
-        String altered = json.replace("\"amount\":" + amount, "\"amount\":" + (amount + 1));
-        assertThat(altered).isNotEqualTo(json);
-        records.set(i, new Rec(original.partition(), original.key(), original.timestamp(),
-                altered.getBytes(StandardCharsets.UTF_8), original.hash()));
+        var credit = (AccountEvent.AccountCredited) e.event();
+        byte[] altered = EventCodec.write(new EventEnvelope(e.eventId(), e.type(), e.schemaVersion(), e.aggregateId(),
+                e.seq(), e.occurredAt(), e.commandId(), e.correlationId(), e.causationId(), new AccountEvent.AccountCredited(
+                credit.accountId(), credit.transferId(), credit.amount() + 1, credit.debitAccountId())));
+        assertThat(altered).isNotEqualTo(original.value());
+        records.set(i, new Rec(original.partition(), original.key(), original.timestamp(), altered, original.hash()));
 
         Result result = audit(records);
 
@@ -239,7 +240,8 @@ class AuditShardTest {
         int index = indexOf(records, e -> e.aggregateId().equals("c1") && e.seq() == 2);
         Rec original = records.get(index);
         String eventId = original.envelope().eventId();
-        String json = new String(original.value(), StandardCharsets.UTF_8);
+        // a JSON event, as the ledger wrote them before its binary events
+        String json = new String(LedgerJson.writeEvent(original.envelope()), StandardCharsets.UTF_8);
         records.set(index, new Rec(original.partition(), original.key(), original.timestamp(),
                 json.replace("\"type\":\"" + original.envelope().type() + "\"", "\"type\":\"FundsStolen\"")
                         .getBytes(StandardCharsets.UTF_8), original.hash()));

@@ -3,6 +3,7 @@ package dev.ledger.audit;
 import dev.ledger.domain.Reason;
 import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.transfer.TransferEvent;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerJson;
 import org.junit.jupiter.api.Test;
@@ -22,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class FastEventReaderTest {
     private static final Currency EUR = Currency.getInstance("EUR");
 
+    /** JSON events: a generated history (written binary, as the engine writes) in its JSON form, and more. */
     static List<byte[]> samples() {
         List<byte[]> samples = new ArrayList<>();
-        AuditShardTest.history(4, 40, 1).forEach(r -> samples.add(r.value()));
+        AuditShardTest.history(4, 40, 1).forEach(r -> samples.add(LedgerJson.writeEvent(EventCodec.read(r.value()))));
         Instant at = Instant.parse("2026-11-22T10:00:00.123456Z");
         List<dev.ledger.domain.LedgerEvent> more = List.of(
                 new AccountEvent.AccountOpened("a\"b\\c é", EUR, 500, false, Map.of("k", "v", "x", "\u2603")),
@@ -50,6 +52,19 @@ class FastEventReaderTest {
             assertThat(fast).as(new String(sample, StandardCharsets.UTF_8)).isNotNull()
                     .isEqualTo(LedgerJson.readEvent(sample));
         }
+    }
+
+    @Test
+    void a_binary_event_never_takes_the_json_path_and_reads_as_the_ledger_reads_it() {
+        for (byte[] json : samples()) {
+            byte[] binary = EventCodec.write(LedgerJson.readEvent(json));
+
+            assertThat(FastEventReader.read(binary, new java.util.HashMap<>())).isEqualTo(EventCodec.read(binary))
+                    .isEqualTo(LedgerJson.readEvent(json));
+        }
+        byte[] cut = EventCodec.write(LedgerJson.readEvent(samples().getFirst()));
+        assertThatThrownBy(() -> FastEventReader.read(java.util.Arrays.copyOf(cut, cut.length - 1)))
+                .isInstanceOf(LedgerJson.UnreadableException.class);
     }
 
     @Test

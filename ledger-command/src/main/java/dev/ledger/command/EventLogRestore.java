@@ -9,6 +9,7 @@ import dev.ledger.domain.transfer.TransferEvent;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.kafka.Aggregate;
 import dev.ledger.kafka.CommandEngine;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.LedgerKeys;
@@ -56,7 +57,7 @@ final class EventLogRestore {
         for (EventRecords.Stored stored : events) {
             EventEnvelope envelope;
             try {
-                envelope = LedgerJson.readEvent(stored.value());
+                envelope = EventCodec.read(stored.value());
             } catch (RuntimeException e) {
                 skip(record, "an unreadable event: " + e.getMessage());
                 continue;

@@ -7,6 +7,7 @@ import dev.ledger.domain.account.AccountCommand.OpenAccount;
 import dev.ledger.domain.account.AccountCommand.CreditAccount;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
 import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.Aggregate;
 import dev.ledger.kafka.AggregatePartitions;
 import dev.ledger.kafka.CommandRecords;
@@ -178,7 +179,7 @@ class CommandTopologyTest {
         HashChain chain = new HashChain(KEY);
         for (var record : events) {
             for (EventRecords.Stored stored : EventRecords.read(record.key(), record.value(), record.headers())) {
-                EventEnvelope event = LedgerJson.readEvent(stored.value());
+                EventEnvelope event = EventCodec.read(stored.value());
                 String id = event.aggregateId();
                 assertThat(chain.verifies(lastHash.getOrDefault(id, HashChain.GENESIS), stored.value(), stored.hash()))
                         .as("hash of %s seq %d", id, event.seq()).isTrue();
@@ -285,6 +286,64 @@ class CommandTopologyTest {
         assertThat(results.getLast().outcome().status()).isEqualTo(Status.COMPLETED);
         assertThat(results.getLast().outcome().position()).containsEntry("alice", 5L).containsEntry("bank", 6L);
         assertChainsVerify();
+    }
+
+    /**
+     * A log as an upgraded deployment holds it: its first events JSON (records of one event, the first
+     * format), the later ones binary (a batch), so the bank's and the transfer's chains each run from
+     * JSON events into binary ones. The task restores from it and decides exactly as before.
+     */
+    @Test
+    void a_log_whose_first_events_are_json_and_later_ones_binary_restores_as_one_chain_per_aggregate() {
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        send(transfer("t-1", "bank", "alice", 100));
+        send(transfer("t-3", "alice", "bank", 40));
+        List<String> formats = rewriteLogAsJsonThenBinary();
+        assertThat(formats).startsWith("json", "json").endsWith("binary", "binary");
+
+        startDriver(partitions);
+        send(transfer("t-1", "bank", "alice", 100));
+        assertThat(results.getLast().outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(results.getLast().outcome().replayed()).as("the retry is answered from the restored transfer").isTrue();
+        send(transfer("t-6", "alice", "bank", 61));
+        assertThat(results.getLast().outcome().status()).as("alice holds 60, not one unit more").isEqualTo(Status.REJECTED);
+        send(transfer("t-7", "alice", "bank", 60));
+        assertThat(results.getLast().outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(restoreSkipped.count()).isZero();
+        assertChainsVerify();
+    }
+
+    /**
+     * The log so far with its first half of events written again as JSON, one per record with its link
+     * in the header, and the rest as binary events in one batch; every chain linked again over those bytes.
+     *
+     * @return each event's format, in log order
+     */
+    private List<String> rewriteLogAsJsonThenBinary() {
+        List<EventEnvelope> all = events.stream().flatMap(r -> EventRecords.decode(r.key(), r.value(), r.headers()).stream())
+                .toList();
+        events.clear();
+        var chain = new HashChain(KEY);
+        Map<String, byte[]> lastHash = new HashMap<>();
+        var batch = new ArrayList<EventRecords.Stored>();
+        var formats = new ArrayList<String>();
+        for (int i = 0; i < all.size(); i++) {
+            EventEnvelope event = all.get(i);
+            boolean json = i < all.size() / 2;
+            byte[] bytes = json ? LedgerJson.writeEvent(event) : EventCodec.write(event);
+            byte[] hash = chain.next(lastHash.getOrDefault(event.aggregateId(), HashChain.GENESIS), bytes);
+            lastHash.put(event.aggregateId(), hash);
+            formats.add(EventCodec.isBinary(bytes) ? "binary" : "json");
+            if (json) {
+                events.add(new TestRecord<>(event.aggregateId(), bytes, new RecordHeaders().add(HashChain.HEADER, hash),
+                        Instant.now()));
+            } else {
+                batch.add(new EventRecords.Stored(event.aggregateId(), bytes, hash));
+            }
+        }
+        events.add(new TestRecord<>(batch.getFirst().key(), EventRecords.write(batch), new RecordHeaders(), Instant.now()));
+        return formats;
     }
 
     @Test
@@ -660,7 +719,7 @@ class CommandTopologyTest {
         Map<String, byte[]> lastHash = new HashMap<>();
         for (var record : events) {
             for (EventRecords.Stored stored : EventRecords.read(record.key(), record.value(), record.headers())) {
-                String id = LedgerJson.readEvent(stored.value()).aggregateId();
+                String id = EventCodec.read(stored.value()).aggregateId();
                 assertThat(chain.verifies(lastHash.getOrDefault(id, HashChain.GENESIS), stored.value(), stored.hash()))
                         .as("the chain of %s goes on across the restart", id).isTrue();
                 lastHash.put(id, stored.hash());

@@ -3,13 +3,14 @@ package dev.ledger.kafka;
 import java.util.Arrays;
 
 /**
- * The two bytes that start a binary record of {@code ledger.commands} or {@code ledger.results}: a
- * magic byte, then the format version; the Protocol Buffers message follows. A magic byte is never
+ * The two bytes that start a binary record of {@code ledger.commands} or {@code ledger.results}, or a
+ * binary event of {@code ledger.events}: a magic byte, then the format version; the Protocol Buffers
+ * message follows. A magic byte is never
  * the first byte of JSON in any encoding a JSON reader detects (UTF-8, with or without its byte order
  * mark, UTF-16 or UTF-32: JSON starts with whitespace, a value, 0x00 or a byte order mark), nor of an
  * event batch (0x00), so the first byte tells the formats apart.
  *
- * @param magic   0xC1 for commands, 0xC0 for results: bytes that never occur in UTF-8 text at all
+ * @param magic   0xC1 for commands, 0xC0 for results, 0xF5 for events: bytes that never occur in UTF-8 text at all
  * @param version the format version this build writes, and the newest it reads
  * @param what    what the records hold, for the reasons a reader gives
  */

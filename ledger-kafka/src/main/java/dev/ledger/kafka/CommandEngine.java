@@ -119,7 +119,7 @@ public final class CommandEngine {
             var envelope = new EventEnvelope(eventId(cause.commandId(), aggregateId, i), LedgerJson.typeName(event),
                     LedgerJson.SCHEMA_VERSION, aggregateId, version.applyAsLong(folded.state()) + 1,
                     Instant.ofEpochMilli(nowMs), cause.commandId(), cause.correlationId(), cause.causationId(), event);
-            byte[] bytes = LedgerJson.writeEvent(envelope);
+            byte[] bytes = EventCodec.write(envelope);
             byte[] hash = chain.next(folded.lastHash(), bytes);
             out.event(aggregateId, nowMs, bytes, hash);
             folded = folded.then(envelope, event, evolve, hash);

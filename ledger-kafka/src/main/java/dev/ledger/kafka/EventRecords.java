@@ -15,6 +15,8 @@ import java.util.List;
  * <pre>
  *   0x00 (a JSON event starts with '{') | version 1 | int count | count x (int length, envelope bytes, int length, hash)
  * </pre>
+ * An event's bytes are binary ({@link EventCodec}) or, written before, JSON: one batch may hold both,
+ * and every reader decodes them through {@link EventCodec#read}.
  * The first format, one JSON envelope per record with its link in the {@value HashChain#HEADER}
  * header, is still read: the log is kept forever.
  */
@@ -46,7 +48,7 @@ public final class EventRecords {
 
     /** Every event of one record, decoded: for tools and tests, which need not verify the chain. */
     public static List<EventEnvelope> decode(String key, byte[] value, Headers headers) {
-        return read(key, value, headers).stream().map(e -> LedgerJson.readEvent(e.value())).toList();
+        return read(key, value, headers).stream().map(e -> EventCodec.read(e.value())).toList();
     }
 
     /** The size a batch grows by when this event joins it. */

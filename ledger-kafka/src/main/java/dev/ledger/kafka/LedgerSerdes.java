@@ -3,14 +3,14 @@ package dev.ledger.kafka;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** Kafka serdes over {@link LedgerJson}. A null value stays null (a tombstone is not an event). */
+/** Kafka serdes over {@link EventCodec} and {@link LedgerJson}. A null value stays null (a tombstone is not an event). */
 public final class LedgerSerdes {
     private LedgerSerdes() {
     }
 
     public static Serde<EventEnvelope> events() {
-        return Serdes.serdeFrom((topic, e) -> e == null ? null : LedgerJson.writeEvent(e),
-                (topic, bytes) -> bytes == null ? null : LedgerJson.readEvent(bytes));
+        return Serdes.serdeFrom((topic, e) -> e == null ? null : EventCodec.write(e),
+                (topic, bytes) -> bytes == null ? null : EventCodec.read(bytes));
     }
 
     public static Serde<CommandEnvelope> commands() {

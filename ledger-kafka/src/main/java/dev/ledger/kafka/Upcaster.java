@@ -22,7 +22,8 @@ final class Upcaster {
         return data;
     }
 
-    private static void requireKnownVersion(String type, int schemaVersion) {
+    /** Also the binary event reader's check: its envelopes name their version too. */
+    static void requireKnownVersion(String type, int schemaVersion) {
         if (schemaVersion < 1) {
             throw new LedgerJson.UnreadableException(type + " has schemaVersion " + schemaVersion + ": versions start at 1", null);
         }

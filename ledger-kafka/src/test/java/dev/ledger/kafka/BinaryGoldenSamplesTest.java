@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -42,6 +43,63 @@ final class BinaryGoldenSamplesTest {
                             r -> assertThat(r.envelope()).isEqualTo(Samples.firstCommand(type)));
             assertThat(hex(commandRecord(type))).as("%s is written as it was frozen", type).isEqualTo(hex(frozen));
         }
+    }
+
+    @Test
+    void every_event_type_has_frozen_binary_bytes_that_read_back_to_its_sample_and_are_written_the_same_today() {
+        assertFrozenEvents(LedgerJson.eventTypes().keySet().stream().sorted().map(Samples::firstEvent).toList(), "events");
+    }
+
+    /**
+     * Events as the engine writes them: canonical UUIDs as 16 bytes, an instant of whole milliseconds, and a
+     * saga step's events without the command id, causation, correlation and aggregate that
+     * {@link EventDefaults} rebuilds: these bytes pin those rules.
+     */
+    @Test
+    void the_events_of_an_engine_transfer_have_frozen_binary_bytes_that_read_back_and_are_written_the_same_today() {
+        assertFrozenEvents(ENGINE_TRANSFER, "events/engine");
+    }
+
+    private static final List<EventEnvelope> ENGINE_TRANSFER = engineTransfer();
+
+    private static List<EventEnvelope> engineTransfer() {
+        String client = "8f14e45f-ceea-467f-a0e6-7c3c0b6bc1a2";
+        Instant at = Instant.parse("2026-12-01T14:00:00.123Z");
+        var initiated = new dev.ledger.domain.transfer.TransferEvent.TransferInitiated("single-20391", "acct-1742",
+                "acct-311", 48_213, Samples.EUR, null, java.util.Map.of());
+        String initiatedId = CommandEngine.eventId(client, "single-20391", 0);
+        var reserved = new dev.ledger.domain.account.AccountEvent.FundsReserved("acct-1742", "single-20391", 48_213, "acct-311");
+        String reserveStep = "single-20391/ReserveFunds";
+        String reservedId = CommandEngine.eventId(reserveStep, "acct-1742", 0);
+        var credited = new dev.ledger.domain.account.AccountEvent.AccountCredited("acct-311", "single-20391", 48_213, "acct-1742");
+        var completed = new dev.ledger.domain.transfer.TransferEvent.TransferCompleted("single-20391", 7, 3);
+        return List.of(
+                new EventEnvelope(initiatedId, "TransferInitiated", 1, "single-20391", 1, at, client, "single-20391",
+                        client, initiated),
+                new EventEnvelope(reservedId, "FundsReserved", 1, "acct-1742", 7, at, reserveStep, "single-20391",
+                        initiatedId, reserved),
+                new EventEnvelope(CommandEngine.eventId("single-20391/CreditAccount", "acct-311", 0), "AccountCredited", 1,
+                        "acct-311", 3, at, "single-20391/CreditAccount", "single-20391", reservedId, credited),
+                new EventEnvelope(CommandEngine.eventId("single-20391/CompleteTransfer", "single-20391", 0),
+                        "TransferCompleted", 1, "single-20391", 2, at, "single-20391/CompleteTransfer", "single-20391",
+                        CommandEngine.eventId("single-20391/CaptureReservation", "acct-1742", 0), completed));
+    }
+
+    private static void assertFrozenEvents(List<EventEnvelope> samples, String directory) {
+        String missing = samples.stream().filter(e -> !Files.exists(eventFile(directory, e)))
+                .map(e -> "%s:%n%s".formatted(GOLDEN.relativize(eventFile(directory, e)), hex(EventCodec.write(e))))
+                .collect(Collectors.joining("\n"));
+        if (!missing.isEmpty()) fail("no golden binary sample; freeze the current format (hex) there:%n%s", missing);
+
+        for (EventEnvelope sample : samples) {
+            byte[] frozen = bytes(eventFile(directory, sample));
+            assertThat(EventCodec.read(frozen)).as(sample.type()).isEqualTo(sample);
+            assertThat(hex(EventCodec.write(sample))).as("%s is written as it was frozen", sample.type()).isEqualTo(hex(frozen));
+        }
+    }
+
+    private static Path eventFile(String directory, EventEnvelope event) {
+        return BINARY.resolve(directory).resolve(event.type() + ".hex");
     }
 
     @Test

@@ -61,6 +61,8 @@ final class GoldenSamplesTest {
         assertValid("events/" + json.get("type").asText() + ".json", json.get("data"));
         EventEnvelope read = LedgerJson.readEvent(frozen);
         assertThat(read.type()).isEqualTo(typeOf(golden));
+        assertThat(EventCodec.read(frozen)).as("the one entry point every reader uses reads it the same").isEqualTo(read);
+        assertThat(EventCodec.read(EventCodec.write(read))).as("and it goes on in binary unchanged").isEqualTo(read);
         assertKeptEveryField(json, tree(LedgerJson.writeEvent(read)), "");
     }
 

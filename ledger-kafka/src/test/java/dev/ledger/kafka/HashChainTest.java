@@ -35,6 +35,17 @@ final class HashChainTest {
     }
 
     @Test
+    void a_chain_that_goes_on_from_json_events_to_binary_ones_verifies_link_by_link() {
+        byte[] binary = EventCodec.write(Samples.firstEvent("AccountCredited"));
+        byte[] first = chain.next(HashChain.GENESIS, FIRST);
+        byte[] second = chain.next(first, binary);
+
+        assertThat(chain.verifies(first, binary, second)).isTrue();
+        assertThat(chain.verifies(first, LedgerJson.writeEvent(Samples.firstEvent("AccountCredited")), second))
+                .as("the link covers the stored bytes, not the event they spell").isFalse();
+    }
+
+    @Test
     void one_changed_byte_of_the_value_fails_verification() {
         byte[] hash = chain.next(HashChain.GENESIS, FIRST);
         byte[] tampered = Arrays.copyOf(FIRST, FIRST.length);

@@ -28,7 +28,14 @@ final class LedgerSerdesTest {
     void the_event_serde_writes_exactly_the_bytes_the_hash_chain_covers() {
         EventEnvelope event = Samples.firstEvent("AccountCredited");
 
-        assertThat(LedgerSerdes.events().serializer().serialize(TOPIC, event)).isEqualTo(LedgerJson.writeEvent(event));
+        assertThat(LedgerSerdes.events().serializer().serialize(TOPIC, event)).isEqualTo(EventCodec.write(event));
+    }
+
+    @Test
+    void the_event_serde_still_reads_an_event_written_as_json() {
+        EventEnvelope event = Samples.firstEvent("AccountCredited");
+
+        assertThat(LedgerSerdes.events().deserializer().deserialize(TOPIC, LedgerJson.writeEvent(event))).isEqualTo(event);
     }
 
     @Test

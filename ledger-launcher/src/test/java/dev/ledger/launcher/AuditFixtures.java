@@ -1,11 +1,11 @@
 package dev.ledger.launcher;
 
 import dev.ledger.audit.AuditReport;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.HashChain;
-import dev.ledger.kafka.LedgerJson;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.clients.admin.Admin;
@@ -92,7 +92,7 @@ final class AuditFixtures {
     /** A record of the event topic, to copy. */
     record Rec(int partition, long timestamp, String key, byte[] value, Headers headers) {
         EventEnvelope event() {
-            return LedgerJson.readEvent(value);
+            return EventCodec.read(value);
         }
 
         Rec withValue(byte[] other) {
@@ -112,7 +112,7 @@ final class AuditFixtures {
         Map<Integer, List<Rec>> byPartition = new TreeMap<>();
         new LedgerClient(() -> "", config, null).readCommitted(source, r -> {
             for (EventRecords.Stored e : EventRecords.read(r.key(), r.value(), r.headers())) {
-                String key = e.key() != null ? e.key() : LedgerJson.readEvent(e.value()).aggregateId();
+                String key = e.key() != null ? e.key() : EventCodec.read(e.value()).aggregateId();
                 byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(new Rec(r.partition(),
                         r.timestamp(), key, e.value(), new RecordHeaders().add(HashChain.HEADER, e.hash())));
             }

@@ -162,19 +162,25 @@ class StateRestoreEndToEndTest {
     }
 
     /**
-     * A log written in the first format (one JSON event per record, its link in a header), as an
-     * existing deployment's log begins: the generator decides it with the processor's own engine. Its
-     * accounts restore from it, the ledger goes on writing batches after it, and the audit of both passes.
+     * A log as an existing deployment's begins, in every format the ledger ever wrote: first-format
+     * records (one JSON event per record, its link in a header), then JSON batch frames, then batches of
+     * binary events, each customer's chain running from JSON events into binary ones ({@link OldFormatLog};
+     * the generator decides the history with the processor's own engine). Its accounts restore from it,
+     * the ledger goes on writing binary batches after it, and the audit of all of it passes.
      * {@code -Dledger.restore.history.events=300000} measures the restore (one INFO line per task).
      */
     @Test
-    void a_log_of_first_format_events_restores_and_the_ledger_goes_on_writing_batches() {
+    void a_log_of_first_format_json_batch_and_binary_events_restores_and_the_ledger_goes_on_writing() {
         try (var ledger = LedgerHarness.start("restore-history")) {
             var config = ledger.config();
-            var history = HistoryGenerator.generate(KafkaClients.of(config), config.topics().events(), config.partitions(),
+            String generated = config.topics().events() + ".generated";
+            var history = HistoryGenerator.generate(KafkaClients.of(config), generated, config.partitions(),
                     config.keys(), HISTORY_EVENTS, HISTORY_CUSTOMERS, 7, written -> {
                     });
             assertThat(history.events()).isGreaterThanOrEqualTo(HISTORY_EVENTS);
+            var formats = OldFormatLog.copy(config, generated, config.topics().events());
+            assertThat(formats.values().stream().mapToLong(Integer::longValue).sum()).isEqualTo(history.events());
+            assertThat(formats).containsOnlyKeys("FIRST", "JSON_BATCH", "BINARY_BATCH");
 
             ledger.restartWithProcessorStateWiped();
             var workload = new TransferWorkload(r -> ledger.post("/v1/transfers", r.key(), r.body(), "Prefer", "wait=20"),

@@ -1,12 +1,10 @@
 package dev.ledger.projection;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.kafka.EventCodec;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.LedgerJson;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,8 +25,6 @@ import java.util.List;
  */
 record EventRecord(String topic, int partition, long offset, int index, byte[] key, byte[] value,
                    EventEnvelope event, String unreadable) {
-    private static final ObjectMapper LENIENT = new ObjectMapper();
-
     /** Every event of one record, in order. */
     static List<EventRecord> readAll(String topic, int partition, long offset, byte[] key, byte[] value) {
         if (!EventRecords.isBatch(value)) return List.of(read(topic, partition, offset, 0, key, value));
@@ -50,7 +46,7 @@ record EventRecord(String topic, int partition, long offset, int index, byte[] k
         if (value == null) return new EventRecord(topic, partition, offset, index, key, null, null, "a record without a value");
         EventEnvelope event;
         try {
-            event = LedgerJson.readEvent(value);
+            event = EventCodec.read(value);
         } catch (LedgerJson.UnreadableException | IllegalArgumentException | NullPointerException e) {
             return new EventRecord(topic, partition, offset, index, key, value, null, "unreadable event: " + e.getMessage());
         }
@@ -61,16 +57,10 @@ record EventRecord(String topic, int partition, long offset, int index, byte[] k
         return new EventRecord(topic, partition, offset, index, key, value, event, null);
     }
 
-    /** The event id, also of a record that is otherwise unreadable when its JSON names one; else null. */
+    /** The event id, also of a record that is otherwise unreadable when its bytes name one; else null. */
     String eventId() {
         if (event != null) return event.eventId();
-        if (value == null) return null;
-        try {
-            JsonNode id = LENIENT.readTree(value).path("eventId");
-            return id.isTextual() ? id.asText() : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return EventCodec.eventIdIn(value);
     }
 
     /** Whether this event comes after the other one in its partition. */
