@@ -36,6 +36,9 @@ public final class ProjectHistoryCommand implements Callable<Integer> {
             description = "Give up after this long (default: ${DEFAULT-VALUE}).")
     int timeoutMinutes;
 
+    @Option(names = "--keep-schema", description = "Keep the projected schema (to look at query plans on it).")
+    boolean keepSchema;
+
     @Override
     public Integer call() {
         LedgerConfig config = LedgerTarget.find(dataDir, System.getenv()).config();
@@ -47,14 +50,17 @@ public final class ProjectHistoryCommand implements Callable<Integer> {
         ProgressLine progress = ProgressLine.onStderr(spec.commandLine().getErr(), "project");
         ProjectionThroughput.Result r;
         try {
-            r = ProjectionThroughput.measure(config, topic, Duration.ofMinutes(timeoutMinutes), progress);
+            r = ProjectionThroughput.measure(config, topic, Duration.ofMinutes(timeoutMinutes), keepSchema,
+                    progress);
         } finally {
             progress.finish();
         }
         out.printf(Locale.ROOT, "Projected %,d events (%,d offsets, %,d rows) of %s in %.1f s: %,.0f events/s;"
-                        + " %,d flushes, %.1f us of flush per event (%.0f%% of the time)%n",
+                        + " %,d flushes, %.1f us of flush per event (%.0f%% of the time); %.1f us of this JVM's CPU per event%n",
                 r.events(), r.offsets(), r.rows(), topic, r.measuredMillis() / 1000.0, r.eventsPerSecond(),
-                r.flushes(), r.flushMicrosPerEvent(), 100.0 * r.flushMillis() / Math.max(r.measuredMillis(), 1));
+                r.flushes(), r.flushMicrosPerEvent(), 100.0 * r.flushMillis() / Math.max(r.measuredMillis(), 1), r.cpuMicrosPerEvent());
+        if (r.keptSchema() != null) out.println("Kept schema " + r.keptSchema() + "; drop it with DROP SCHEMA "
+                + r.keptSchema() + " CASCADE");
         out.flush();
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.ledger.launcher;
 
+import com.sun.management.OperatingSystemMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,9 +47,13 @@ final class ProjectionThroughput {
      * @param events         applied by the projection (as its own meter counts them)
      * @param measuredMillis from the first committed offset to the last: the rate excludes joining the group
      * @param flushMillis    time the stream thread spent in flushes to PostgreSQL, retries included
+     * @param cpuMillis      CPU time of this whole JVM (every thread: the stream thread, the consumer, GC, JIT) over
+     *                       the same span: on a shared machine a steadier figure than the wall-clock rate
      * @param rows           accounts, entries and transfers the schema held at the end
+     * @param keptSchema     the schema, when asked to keep it (for EXPLAIN); else null: dropped
      */
-    record Result(long offsets, long events, long measuredMillis, long flushes, long flushMillis, long rows) {
+    record Result(long offsets, long events, long measuredMillis, long flushes, long flushMillis, long cpuMillis,
+                  long rows, String keptSchema) {
         double eventsPerSecond() {
             return events * 1000.0 / Math.max(measuredMillis, 1);
         }
@@ -55,13 +61,21 @@ final class ProjectionThroughput {
         double flushMicrosPerEvent() {
             return flushMillis * 1000.0 / Math.max(events, 1);
         }
+
+        double cpuMicrosPerEvent() {
+            return cpuMillis * 1000.0 / Math.max(events, 1);
+        }
     }
 
     private ProjectionThroughput() {
     }
 
-    /** @param progress shows the offsets committed so far */
-    static Result measure(LedgerConfig ledger, String eventsTopic, Duration timeout, ProgressLine progress) {
+    /**
+     * @param keepSchema leave the projected schema in place (to inspect query plans on it), else drop it
+     * @param progress   shows the offsets committed so far
+     */
+    static Result measure(LedgerConfig ledger, String eventsTopic, Duration timeout, boolean keepSchema,
+                          ProgressLine progress) {
         long startNanos = System.nanoTime();
         String stamp = Long.toHexString(System.currentTimeMillis()) + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16));
         String schema = "read_model_throughput_" + stamp;
@@ -81,6 +95,7 @@ final class ProjectionThroughput {
                 Map<TopicPartition, Long> end = endOffsets(config, eventsTopic);
                 long total = end.values().stream().mapToLong(Long::longValue).sum();
                 long firstNanos = 0;
+                long firstCpuNanos = 0;
                 long firstOffsets = 0;
                 long doneOffsets;
                 long deadline = System.nanoTime() + timeout.toNanos();
@@ -89,6 +104,7 @@ final class ProjectionThroughput {
                         doneOffsets = committed(admin, prefix + "-projection", end);
                         if (doneOffsets > 0 && firstNanos == 0) {
                             firstNanos = System.nanoTime();
+                            firstCpuNanos = cpuNanos();
                             firstOffsets = doneOffsets;
                         }
                         progress.update(doneOffsets, total, System.nanoTime() - startNanos);
@@ -100,14 +116,16 @@ final class ProjectionThroughput {
                     }
                 }
                 long measuredMillis = (System.nanoTime() - firstNanos) / 1_000_000;
+                long cpuMillis = (cpuNanos() - firstCpuNanos) / 1_000_000;
                 Counter applied = registry.get("ledger.projection.events").tag("outcome", "applied").counter();
                 Timer flush = registry.get("ledger.projection.flush").timer();
                 // the events of the first commit happened before the clock started: count only those after it
                 long events = Math.round(applied.count() * (double) (doneOffsets - firstOffsets) / doneOffsets);
                 return new Result(doneOffsets, events, measuredMillis, flush.count(),
-                        Math.round(flush.totalTime(TimeUnit.MILLISECONDS)), rows(db));
+                        Math.round(flush.totalTime(TimeUnit.MILLISECONDS)), cpuMillis, rows(db),
+                        keepSchema ? schema : null);
             } finally {
-                dropSchema(db, schema);
+                if (!keepSchema) dropSchema(db, schema);
                 deleteGroup(admin, prefix + "-projection");
             }
         } catch (InterruptedException e) {
@@ -116,6 +134,10 @@ final class ProjectionThroughput {
         } finally {
             DataDirectory.deleteTree(stateDir);
         }
+    }
+
+    private static long cpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long committed(Admin admin, String groupId, Map<TopicPartition, Long> end) {
