@@ -2,10 +2,8 @@ package dev.ledger.projection;
 
 import dev.ledger.domain.Reason;
 import dev.ledger.domain.account.AccountEvent;
-import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.Balances;
 import dev.ledger.domain.transfer.TransferEvent;
-import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerJson;
 import dev.ledger.projection.BatchFold.AccountInsert;
