@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "audit",
         mixinStandardHelpOptions = true,
-        subcommands = {GenerateHistoryCommand.class},
+        subcommands = {GenerateHistoryCommand.class, ProjectHistoryCommand.class},
         description = {
                 "Replays the whole event history (or up to an instant) through the domain's evolve functions and checks it:",
                 "hash chains, gapless sequences, the invariant, every saga, limits, and the PostgreSQL read model.",

@@ -52,7 +52,7 @@ public final class ReadModelDataSource {
         config.setPoolName(poolPrefix + ReadModelSchema.requireIdentifier(schema));
         // Unqualified table names resolve in this schema, so a rebuilt schema is swapped in by configuration.
         config.addDataSourceProperty("currentSchema", schema);
-        // One multi-row INSERT per JDBC batch instead of one statement per row.
+        // A JDBC batch of inserts (ParkedEvents') goes as multi-row INSERTs; the read model's rows go as arrays.
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         config.addDataSourceProperty("connectTimeout", "5"); // seconds: a down server fails fast
         config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);

@@ -2,10 +2,8 @@ package dev.ledger.projection;
 
 import dev.ledger.domain.Reason;
 import dev.ledger.domain.account.AccountEvent;
-import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.Balances;
 import dev.ledger.domain.transfer.TransferEvent;
-import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerJson;
 import dev.ledger.projection.BatchFold.AccountInsert;
@@ -25,21 +23,25 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.ledger.projection.SqlArrays.booleans;
+import static dev.ledger.projection.SqlArrays.longs;
+import static dev.ledger.projection.SqlArrays.texts;
+import static dev.ledger.projection.SqlArrays.timestamps;
+
 /**
  * Writes one batch of events into the read model in one PostgreSQL transaction: one query loads the
- * touched accounts, one the touched transfers, {@link BatchFold} folds the batch in memory, and JDBC
- * batches write the result (one round trip per statement kind, rewritten into multi-row inserts when the
- * data source sets {@code reWriteBatchedInserts=true}). Idempotent: a redelivered event changes nothing.
+ * touched accounts, one the touched transfers, {@link BatchFold} folds the batch in memory, and one
+ * statement per kind writes the result, every row of the kind in it as arrays ({@link SqlArrays}): at most
+ * seven round trips and seven executions per batch, whatever its size. Idempotent: a redelivered event
+ * changes nothing.
  * Table names are unqualified: the connection's {@code currentSchema} picks the read model's schema.
  */
 public final class ReadModelWriter {
@@ -65,24 +67,47 @@ public final class ReadModelWriter {
     private static final String LOAD_TRANSFERS = """
             SELECT transfer_id, status, reason, completed_at, seq
             FROM transfers WHERE transfer_id = ANY(?) ORDER BY transfer_id FOR UPDATE""";
-    private static final String INSERT_ACCOUNT = """
+    // One statement per kind, each row an element of the column arrays (SqlArrays).
+    private static final String INSERT_ACCOUNTS = """
             INSERT INTO accounts (account_id, currency, status, overdraft_limit, unlimited_overdraft, metadata,
                 debits_pending, debits_posted, credits_pending, credits_posted, seq, opened_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""";
-    private static final String UPDATE_ACCOUNT = """
-            UPDATE accounts SET status = ?, debits_pending = ?, debits_posted = ?, credits_pending = ?,
-                credits_posted = ?, seq = ?, updated_at = ?
-            WHERE account_id = ? AND seq = ?""";
-    private static final String INSERT_ENTRY = """
+            SELECT account_id, currency, status, overdraft_limit, unlimited_overdraft, metadata::jsonb,
+                debits_pending, debits_posted, credits_pending, credits_posted, seq, opened_at, updated_at
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::boolean[], ?::text[],
+                ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::timestamptz[], ?::timestamptz[])
+                AS v (account_id, currency, status, overdraft_limit, unlimited_overdraft, metadata,
+                    debits_pending, debits_posted, credits_pending, credits_posted, seq, opened_at, updated_at)""";
+    // The optimistic check: a row is updated only at the seq it was loaded with (expected_seq); the
+    // caller compares the updated row count with the batch's (account ids are unique within it).
+    private static final String UPDATE_ACCOUNTS = """
+            UPDATE accounts AS a SET status = v.status, debits_pending = v.debits_pending,
+                debits_posted = v.debits_posted, credits_pending = v.credits_pending,
+                credits_posted = v.credits_posted, seq = v.seq, updated_at = v.updated_at
+            FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+                ?::timestamptz[], ?::bigint[])
+                AS v (account_id, status, debits_pending, debits_posted, credits_pending, credits_posted, seq,
+                    updated_at, expected_seq)
+            WHERE a.account_id = v.account_id AND a.seq = v.expected_seq""";
+    private static final String INSERT_ENTRIES = """
             INSERT INTO entries (entry_id, account_id, account_seq, transfer_id, amount, balance_after, occurred_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO NOTHING""";
-    private static final String INSERT_TRANSFER = """
+            SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[],
+                ?::timestamptz[])
+            ON CONFLICT (entry_id) DO NOTHING""";
+    private static final String INSERT_TRANSFERS = """
             INSERT INTO transfers (transfer_id, debit_account_id, credit_account_id, amount, currency, reference,
                 metadata, status, reason, created_at, completed_at, seq)
-            VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""";
-    private static final String UPDATE_TRANSFER = """
-            UPDATE transfers SET status = ?, reason = ?, completed_at = ?, seq = ?
-            WHERE transfer_id = ? AND seq = ?""";
+            SELECT transfer_id, debit_account_id, credit_account_id, amount, currency, reference,
+                metadata::jsonb, status, reason, created_at, completed_at, seq
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+                ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[])
+                AS v (transfer_id, debit_account_id, credit_account_id, amount, currency, reference, metadata,
+                    status, reason, created_at, completed_at, seq)""";
+    private static final String UPDATE_TRANSFERS = """
+            UPDATE transfers AS t SET status = v.status, reason = v.reason, completed_at = v.completed_at,
+                seq = v.seq
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::bigint[], ?::bigint[])
+                AS v (transfer_id, status, reason, completed_at, seq, expected_seq)
+            WHERE t.transfer_id = v.transfer_id AND t.seq = v.expected_seq""";
 
     /** SQLSTATE serialization_failure: the caller's retry reloads the rows and folds again. */
     static final String SERIALIZATION_FAILURE = "40001";
@@ -184,130 +209,105 @@ public final class ReadModelWriter {
 
     private static void insertAccounts(Connection c, List<AccountInsert> inserts) throws SQLException {
         if (inserts.isEmpty()) return;
-        try (PreparedStatement insert = c.prepareStatement(INSERT_ACCOUNT)) {
-            for (AccountInsert a : inserts) {
-                AccountOpened opened = a.opened();
-                AccountRow row = a.row();
-                insert.setString(1, opened.accountId());
-                insert.setString(2, opened.currency().getCurrencyCode());
-                insert.setString(3, row.status().name());
-                insert.setLong(4, opened.overdraftLimit());
-                insert.setBoolean(5, opened.unlimitedOverdraft());
-                insert.setString(6, json(opened.metadata()));
-                setBalances(insert, 7, row.balances());
-                insert.setLong(11, row.seq());
-                insert.setObject(12, timestamp(a.openedAt()));
-                insert.setObject(13, timestamp(row.updatedAt()));
-                insert.addBatch();
-            }
-            insert.executeBatch();
+        try (PreparedStatement insert = c.prepareStatement(INSERT_ACCOUNTS)) {
+            insert.setArray(1, texts(c, inserts, a -> a.opened().accountId()));
+            insert.setArray(2, texts(c, inserts, a -> a.opened().currency().getCurrencyCode()));
+            insert.setArray(3, texts(c, inserts, a -> a.row().status().name()));
+            insert.setArray(4, longs(c, inserts, a -> a.opened().overdraftLimit()));
+            insert.setArray(5, booleans(c, inserts, a -> a.opened().unlimitedOverdraft()));
+            insert.setArray(6, texts(c, inserts, a -> json(a.opened().metadata())));
+            setBalances(c, insert, 7, inserts.stream().map(a -> a.row().balances()).toList());
+            insert.setArray(11, longs(c, inserts, a -> a.row().seq()));
+            insert.setArray(12, timestamps(c, inserts, AccountInsert::openedAt));
+            insert.setArray(13, timestamps(c, inserts, a -> a.row().updatedAt()));
+            insert.executeUpdate();
         }
     }
 
     private static void updateAccounts(Connection c, List<AccountUpdate> updates) throws SQLException {
         if (updates.isEmpty()) return;
-        try (PreparedStatement update = c.prepareStatement(UPDATE_ACCOUNT)) {
-            for (AccountUpdate u : updates) {
-                AccountRow row = u.row();
-                update.setString(1, row.status().name());
-                setBalances(update, 2, row.balances());
-                update.setLong(6, row.seq());
-                update.setObject(7, timestamp(row.updatedAt()));
-                update.setString(8, row.accountId());
-                update.setLong(9, u.expectedSeq());
-                update.addBatch();
-            }
-            requireOneRowEach(update.executeBatch(), "account");
+        try (PreparedStatement update = c.prepareStatement(UPDATE_ACCOUNTS)) {
+            update.setArray(1, texts(c, updates, u -> u.row().accountId()));
+            update.setArray(2, texts(c, updates, u -> u.row().status().name()));
+            setBalances(c, update, 3, updates.stream().map(u -> u.row().balances()).toList());
+            update.setArray(7, longs(c, updates, u -> u.row().seq()));
+            update.setArray(8, timestamps(c, updates, u -> u.row().updatedAt()));
+            update.setArray(9, longs(c, updates, AccountUpdate::expectedSeq));
+            requireEveryRow(update.executeUpdate(), updates.size(), "account");
         }
     }
 
     private static void insertEntries(Connection c, List<EntryRow> entries) throws SQLException {
         if (entries.isEmpty()) return;
-        try (PreparedStatement insert = c.prepareStatement(INSERT_ENTRY)) {
-            for (EntryRow e : entries) {
-                insert.setString(1, e.entryId());
-                insert.setString(2, e.accountId());
-                insert.setLong(3, e.accountSeq());
-                insert.setString(4, e.transferId());
-                insert.setLong(5, e.amount());
-                insert.setLong(6, e.balanceAfter());
-                insert.setObject(7, timestamp(e.occurredAt()));
-                insert.addBatch();
-            }
-            insert.executeBatch();
+        try (PreparedStatement insert = c.prepareStatement(INSERT_ENTRIES)) {
+            insert.setArray(1, texts(c, entries, EntryRow::entryId));
+            insert.setArray(2, texts(c, entries, EntryRow::accountId));
+            insert.setArray(3, longs(c, entries, EntryRow::accountSeq));
+            insert.setArray(4, texts(c, entries, EntryRow::transferId));
+            insert.setArray(5, longs(c, entries, EntryRow::amount));
+            insert.setArray(6, longs(c, entries, EntryRow::balanceAfter));
+            insert.setArray(7, timestamps(c, entries, EntryRow::occurredAt));
+            insert.executeUpdate();
         }
     }
 
     private static void insertTransfers(Connection c, List<TransferInsert> inserts) throws SQLException {
         if (inserts.isEmpty()) return;
-        try (PreparedStatement insert = c.prepareStatement(INSERT_TRANSFER)) {
-            for (TransferInsert t : inserts) {
-                TransferInitiated initiated = t.initiated();
-                TransferRow row = t.row();
-                insert.setString(1, initiated.transferId());
-                insert.setString(2, initiated.debitAccountId());
-                insert.setString(3, initiated.creditAccountId());
-                insert.setLong(4, initiated.amount());
-                insert.setString(5, initiated.currency().getCurrencyCode());
-                insert.setString(6, initiated.reference());
-                insert.setString(7, json(initiated.metadata()));
-                setTransferState(insert, 8, row);
-                insert.setObject(10, timestamp(t.createdAt()));
-                insert.setObject(11, timestamp(row.completedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
-                insert.setLong(12, row.seq());
-                insert.addBatch();
-            }
-            insert.executeBatch();
+        try (PreparedStatement insert = c.prepareStatement(INSERT_TRANSFERS)) {
+            insert.setArray(1, texts(c, inserts, t -> t.initiated().transferId()));
+            insert.setArray(2, texts(c, inserts, t -> t.initiated().debitAccountId()));
+            insert.setArray(3, texts(c, inserts, t -> t.initiated().creditAccountId()));
+            insert.setArray(4, longs(c, inserts, t -> t.initiated().amount()));
+            insert.setArray(5, texts(c, inserts, t -> t.initiated().currency().getCurrencyCode()));
+            insert.setArray(6, texts(c, inserts, t -> t.initiated().reference()));
+            insert.setArray(7, texts(c, inserts, t -> json(t.initiated().metadata())));
+            setTransferState(c, insert, 8, inserts.stream().map(TransferInsert::row).toList());
+            insert.setArray(10, timestamps(c, inserts, TransferInsert::createdAt));
+            insert.setArray(11, timestamps(c, inserts, t -> t.row().completedAt()));
+            insert.setArray(12, longs(c, inserts, t -> t.row().seq()));
+            insert.executeUpdate();
         }
     }
 
     private static void updateTransfers(Connection c, List<TransferUpdate> updates) throws SQLException {
         if (updates.isEmpty()) return;
-        try (PreparedStatement update = c.prepareStatement(UPDATE_TRANSFER)) {
-            for (TransferUpdate u : updates) {
-                TransferRow row = u.row();
-                setTransferState(update, 1, row);
-                update.setObject(3, timestamp(row.completedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
-                update.setLong(4, row.seq());
-                update.setString(5, row.transferId());
-                update.setLong(6, u.expectedSeq());
-                update.addBatch();
-            }
-            requireOneRowEach(update.executeBatch(), "transfer");
+        try (PreparedStatement update = c.prepareStatement(UPDATE_TRANSFERS)) {
+            update.setArray(1, texts(c, updates, u -> u.row().transferId()));
+            setTransferState(c, update, 2, updates.stream().map(TransferUpdate::row).toList());
+            update.setArray(4, timestamps(c, updates, u -> u.row().completedAt()));
+            update.setArray(5, longs(c, updates, u -> u.row().seq()));
+            update.setArray(6, longs(c, updates, TransferUpdate::expectedSeq));
+            requireEveryRow(update.executeUpdate(), updates.size(), "transfer");
         }
     }
 
-    private static void setBalances(PreparedStatement s, int first, Balances b) throws SQLException {
-        s.setLong(first, b.debitsPending());
-        s.setLong(first + 1, b.debitsPosted());
-        s.setLong(first + 2, b.creditsPending());
-        s.setLong(first + 3, b.creditsPosted());
+    private static void setBalances(Connection c, PreparedStatement s, int first, List<Balances> b) throws SQLException {
+        s.setArray(first, longs(c, b, Balances::debitsPending));
+        s.setArray(first + 1, longs(c, b, Balances::debitsPosted));
+        s.setArray(first + 2, longs(c, b, Balances::creditsPending));
+        s.setArray(first + 3, longs(c, b, Balances::creditsPosted));
     }
 
-    private static void setTransferState(PreparedStatement s, int first, TransferRow row) throws SQLException {
-        s.setString(first, row.status().name());
-        s.setString(first + 1, row.reason() == null ? null : row.reason().name());
+    private static void setTransferState(Connection c, PreparedStatement s, int first, List<TransferRow> rows)
+            throws SQLException {
+        s.setArray(first, texts(c, rows, row -> row.status().name()));
+        s.setArray(first + 1, texts(c, rows, row -> row.reason() == null ? null : row.reason().name()));
     }
 
     /**
-     * The rows were loaded FOR UPDATE, so an update that misses means the row moved anyway (someone
+     * The rows were loaded FOR UPDATE, so an update that misses a row means the row moved anyway (someone
      * bypassed the lock): fail as a serialization conflict, which the flush retries from a fresh load.
+     * Each id appears once in the statement and matches at most one row, so the count names the misses.
      */
-    private static void requireOneRowEach(int[] counts, String what) throws SQLException {
-        for (int count : counts) {
-            if (count != 1) {
-                throw new SQLException(what + " row changed under the flush (update matched " + count
-                        + " rows)", SERIALIZATION_FAILURE);
-            }
+    private static void requireEveryRow(int updated, int expected, String what) throws SQLException {
+        if (updated != expected) {
+            throw new SQLException((expected - updated) + " of " + expected + " " + what
+                    + " rows changed under the flush (the update matched " + updated + ")", SERIALIZATION_FAILURE);
         }
     }
 
     private static String json(Map<String, String> metadata) {
         return new String(LedgerJson.writeValue(metadata), StandardCharsets.UTF_8);
-    }
-
-    private static OffsetDateTime timestamp(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -4,6 +4,7 @@ import dev.ledger.domain.account.AccountEvent.AccountCredited;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.ReservationReleased;
 import dev.ledger.domain.Reason;
+import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
 import dev.ledger.kafka.EventEnvelope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -168,6 +170,94 @@ class ReadModelWriterTest {
         assertThat(db.count("SELECT count(*) FROM transfers WHERE status = 'COMPLETED'")).isEqualTo(500);
         assertThat(db.count("SELECT sum(credits_posted) - sum(debits_posted) FROM accounts")).isZero();
         assertThat(db.count("SELECT seq FROM accounts WHERE account_id = 'bank'")).isEqualTo(1 + 2 * 500);
+    }
+
+    @Test
+    void given_an_account_row_that_moves_under_the_flush_then_the_batch_is_retried_and_none_of_it_written()
+            throws SQLException {
+        SagaEvents saga = SagaEvents.saga();
+        List<EventEnvelope> log = saga.log();
+        writer.apply(log.subList(0, 5)); // the accounts are open: the rest of the saga updates their rows
+        List<String> before = db.snapshot();
+        // Something other than this flush moves alice's row between the flush's locked load and its update
+        // (what the FOR UPDATE load rules out unless someone bypasses the lock): her update matches no row.
+        rowsMoveUnderneath("accounts", "account_id = 'alice'");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ReadModelFlusher flusher = new ReadModelFlusher(writer, ProjectionSettings.DEFAULTS.withRetry(10, 20, 300),
+                new ProjectionMetrics(registry), Clock.systemUTC());
+        try {
+            assertThatThrownBy(() -> writer.apply(log.subList(5, log.size())))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("1 of 3 account rows changed under the flush")
+                    .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(ReadModelWriter.SERIALIZATION_FAILURE);
+            assertThatThrownBy(() -> flusher.flush(log.subList(5, log.size())))
+                    .isInstanceOf(ReadModelUnavailableException.class);
+
+            assertThat(registry.get("ledger.projection.flush.retries").counter().count()).isPositive();
+            assertThat(db.snapshot()).isEqualTo(before); // not a row of the refused batch: no entry, no transfer
+        } finally {
+            db.execute("DROP TRIGGER moves_underneath ON accounts");
+        }
+
+        flusher.flush(log.subList(5, log.size()));
+        SagaAssertions.assertSagaProjected(db, saga);
+    }
+
+    @Test
+    void given_a_transfer_row_that_moves_under_the_flush_then_the_batch_is_refused_as_a_conflict() throws SQLException {
+        SagaEvents saga = SagaEvents.saga();
+        List<EventEnvelope> log = saga.log();
+        writer.apply(log.subList(0, 9)); // t-1 initiated, reserved, credited, captured: its completion is next
+        List<String> before = db.snapshot();
+        rowsMoveUnderneath("transfers", "transfer_id = 't-1'");
+        try {
+            assertThatThrownBy(() -> writer.apply(log.subList(9, log.size())))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("1 of 1 transfer rows changed under the flush")
+                    .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(ReadModelWriter.SERIALIZATION_FAILURE);
+            assertThat(db.snapshot()).isEqualTo(before);
+        } finally {
+            db.execute("DROP TRIGGER moves_underneath ON transfers");
+        }
+
+        writer.apply(log.subList(9, log.size()));
+        SagaAssertions.assertSagaProjected(db, saga);
+    }
+
+    /** A row trigger that drops the update of the matching rows: to the flush, as if they had moved on. */
+    private static void rowsMoveUnderneath(String table, String condition) throws SQLException {
+        db.execute("""
+                CREATE OR REPLACE FUNCTION moved_underneath() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RETURN NULL; END $$""");
+        db.execute("CREATE TRIGGER moves_underneath BEFORE UPDATE ON " + table + " FOR EACH ROW WHEN (OLD."
+                + condition + ") EXECUTE FUNCTION moved_underneath()");
+    }
+
+    @Test
+    void given_text_and_instants_at_the_edges_then_every_row_holds_them_exactly() throws SQLException {
+        // what array literals could mangle: quotes, backslashes, braces, commas, the word NULL, an empty string
+        String awkward = "a \"quoted\" \\ {braced}, NULL é e\u0301 \uD83D\uDC4D\u200D";
+        SagaEvents events = new SagaEvents().at(Instant.parse("+12345-06-01T10:00:00.123456Z"));
+        events.append(new AccountOpened("bank", EUR, 0, true, Map.of("NULL", awkward, "{", "}")));
+        events.append(new AccountOpened("alice", EUR, 0, false, Map.of()));
+        events.at(Instant.parse("-0044-03-15T12:00:00Z"));
+        events.append(new TransferInitiated("t-1", "bank", "alice", 100, EUR, awkward, Map.of("k", "NULL")));
+        events.append(new TransferInitiated("t-2", "bank", "alice", 100, EUR, null, Map.of()));
+        events.append(new TransferInitiated("t-3", "bank", "alice", 100, EUR, "NULL", Map.of()));
+
+        writer.apply(events.log());
+
+        assertThat(db.strings("SELECT metadata ->> 'NULL' FROM accounts WHERE account_id = 'bank'"))
+                .containsExactly(awkward);
+        assertThat(db.strings("SELECT metadata ->> '{' FROM accounts WHERE account_id = 'bank'")).containsExactly("}");
+        assertThat(db.strings("SELECT coalesce(reference, '(none)') || '|' || (metadata::text) FROM transfers"
+                + " ORDER BY transfer_id")).containsExactly(awkward + "|{\"k\": \"NULL\"}", "(none)|{}", "NULL|{}");
+        assertThat(db.strings("SELECT to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US BC')"
+                + " FROM accounts ORDER BY account_id")).containsExactly(
+                "12345-06-01 10:00:01.123456 AD", "12345-06-01 10:00:00.123456 AD");
+        // ISO year -44 is 45 BC
+        assertThat(db.strings("SELECT DISTINCT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI BC')"
+                + " FROM transfers WHERE transfer_id = 't-1'")).containsExactly("0045-03-15 12:00 BC");
     }
 
     @Test

@@ -60,6 +60,12 @@ final class SagaEvents {
         return envelope;
     }
 
+    /** The next event occurs at this instant, and the clock goes on from there. */
+    SagaEvents at(Instant next) {
+        clock = next.minusSeconds(1);
+        return this;
+    }
+
     List<EventEnvelope> log() {
         return List.copyOf(log);
     }
