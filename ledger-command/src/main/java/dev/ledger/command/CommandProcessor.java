@@ -28,10 +28,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -40,7 +38,7 @@ import java.util.function.Function;
  * for aggregates of its partition; the processor decides them in order, each on its own, through the
  * {@link CommandEngine} against the task's aggregates, and writes everything that follows into the
  * task's Kafka transaction, together with the consumed offset (exactly_once_v2): the events with
- * their hash-chain links, each changed aggregate once, the saga's next steps as one record per
+ * their hash-chain links, the saga's next steps as one record per
  * target partition, and the batch's answers as one record. A command that cannot be read or could
  * never be valid is dead-lettered on its own; its neighbours are decided.
  *
@@ -104,10 +102,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     /** The restore under way, between its slices; null before the first and once done. */
     private TaskRestore restoring;
     private Cancellable refillRestoreSlices;
-    /** The tasks whose aggregates the current input record changed: each writes its changes once. */
-    private final Set<TaskAggregates> changed = new LinkedHashSet<>();
     /** The engine's view: every aggregate of this thread's tasks, from the task that owns it. */
-    private final CommandEngine.State state = new StateView(this::owner, changed);
+    private final CommandEngine.State state = new StateView(this::owner);
 
     /**
      * @param keys           the ledger's keys: new records are signed with the signing one, and each
@@ -139,11 +135,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                     Aggregate.absent(AccountDecider.INITIAL), CACHED_AGGREGATES);
             this.transfers = new AggregateCache<>(context.getStateStore(TRANSFERS_STORE),
                     Aggregate.absent(TransferDecider.INITIAL), CACHED_AGGREGATES);
-        }
-
-        void writeChanges() {
-            accounts.writeChanges();
-            transfers.writeChanges();
         }
 
         void clear() {
@@ -235,8 +226,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 }
             }
         }
-        changed.forEach(TaskAggregates::writeChanges);
-        changed.clear();
         out.forward(nowMs);
     }
 
@@ -316,17 +305,14 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     }
 
     /**
-     * A view of aggregates for the engine and the restore: each from the task {@code owner} names, whose
-     * changed aggregates are collected in {@code changed} (null: the caller writes them). Saga steps
+     * A view of aggregates for the engine and the restore: each from the task {@code owner} names. Saga steps
      * are deduplicated by the task that reads them from its input, so their marks are this task's.
      */
     private final class StateView implements CommandEngine.State {
         private final Function<String, TaskAggregates> owner;
-        private final Set<TaskAggregates> changed;
 
-        StateView(Function<String, TaskAggregates> owner, Set<TaskAggregates> changed) {
+        StateView(Function<String, TaskAggregates> owner) {
             this.owner = owner;
-            this.changed = changed;
         }
 
         @Override
@@ -336,9 +322,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
         @Override
         public void account(String accountId, Aggregate<AccountState> account) {
-            TaskAggregates task = owner.apply(accountId);
-            task.accounts.save(accountId, account);
-            if (changed != null) changed.add(task);
+            owner.apply(accountId).accounts.save(accountId, account);
         }
 
         @Override
@@ -348,9 +332,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
         @Override
         public void transfer(String transferId, Aggregate<TransferState> transfer) {
-            TaskAggregates task = owner.apply(transferId);
-            task.transfers.save(transferId, transfer);
-            if (changed != null) changed.add(task);
+            owner.apply(transferId).transfers.save(transferId, transfer);
         }
 
         @Override
@@ -392,9 +374,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             StoreWipe.deleteAll(stepsWithEvents);
             // this task's aggregates only: an event on its partition for another partition's aggregate (a
             // foreign producer's) must not reach that partition's state
-            var fold = new EventLogRestore(new LoggedEventCheck(keys), new StateView(id -> aggregates, null),
+            var fold = new EventLogRestore(new LoggedEventCheck(keys), new StateView(id -> aggregates),
                     restoreSkipped);
-            restoring = new TaskRestore(context.taskId().toString(), eventLog.open(partition), fold, aggregates);
+            restoring = new TaskRestore(context.taskId().toString(), eventLog.open(partition), fold);
         }
         if (!restorePacing.takeSlice()) return false;
         boolean done = restoring.slice(RestorePacing.SLICE);
