@@ -2,13 +2,8 @@ package dev.ledger.audit;
 
 import dev.ledger.domain.LedgerCommand;
 import dev.ledger.domain.account.AccountCommand;
-import dev.ledger.domain.account.AccountDecider;
-import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
-import dev.ledger.domain.transfer.TransferDecider;
 import dev.ledger.domain.transfer.TransferRequest;
-import dev.ledger.domain.transfer.TransferState;
-import dev.ledger.kafka.Aggregate;
 import dev.ledger.kafka.CommandEngine;
 import dev.ledger.kafka.CommandEnvelope;
 import dev.ledger.kafka.CommandResult;
@@ -16,6 +11,7 @@ import dev.ledger.kafka.HashChain;
 import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerJson;
 import dev.ledger.kafka.LedgerKeys;
+import dev.ledger.kafka.MemoryState;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -30,14 +26,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -78,8 +71,6 @@ public final class HistoryGenerator implements AutoCloseable {
     }
 
     private final Sink sink;
-    private static final Aggregate<AccountState> ABSENT_ACCOUNT = Aggregate.absent(AccountDecider.INITIAL);
-    private static final Aggregate<TransferState> ABSENT_TRANSFER = Aggregate.absent(TransferDecider.INITIAL);
     private final CommandEngine engine;
     private final CommandEngine.State state = new MemoryState();
     private final CommandEngine.Output output = new SinkOutput();
@@ -215,43 +206,6 @@ public final class HistoryGenerator implements AutoCloseable {
         @Override
         public void result(CommandResult result) {
             // nobody waits for an answer
-        }
-    }
-
-    /** The generator's aggregates, in memory. */
-    private static final class MemoryState implements CommandEngine.State {
-        private final Map<String, Aggregate<AccountState>> accounts = new HashMap<>();
-        private final Map<String, Aggregate<TransferState>> transfers = new HashMap<>();
-        private final Set<String> appliedSteps = new HashSet<>();
-
-        @Override
-        public Aggregate<AccountState> account(String accountId) {
-            return accounts.getOrDefault(accountId, ABSENT_ACCOUNT);
-        }
-
-        @Override
-        public void account(String accountId, Aggregate<AccountState> account) {
-            accounts.put(accountId, account);
-        }
-
-        @Override
-        public Aggregate<TransferState> transfer(String transferId) {
-            return transfers.getOrDefault(transferId, ABSENT_TRANSFER);
-        }
-
-        @Override
-        public void transfer(String transferId, Aggregate<TransferState> transfer) {
-            transfers.put(transferId, transfer);
-        }
-
-        @Override
-        public boolean stepApplied(String stepId) {
-            return appliedSteps.contains(stepId);
-        }
-
-        @Override
-        public void stepApplied(String stepId, boolean wroteEvents, long nowMs) {
-            appliedSteps.add(stepId);
         }
     }
 

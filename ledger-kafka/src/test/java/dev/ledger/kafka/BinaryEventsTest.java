@@ -4,21 +4,17 @@ import com.google.protobuf.ByteString;
 import dev.ledger.domain.LedgerEvent;
 import dev.ledger.domain.Reason;
 import dev.ledger.domain.account.AccountCommand.OpenAccount;
-import dev.ledger.domain.account.AccountDecider;
 import dev.ledger.domain.account.AccountEvent.AccountClosed;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
 import dev.ledger.domain.account.AccountEvent.ReservationReleased;
-import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
-import dev.ledger.domain.transfer.TransferDecider;
 import dev.ledger.domain.transfer.TransferEvent.TransferCompleted;
 import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
 import dev.ledger.domain.transfer.TransferEvent.TransferRejected;
 import dev.ledger.domain.transfer.TransferRequest;
-import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.kafka.proto.Wire;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -38,7 +34,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -277,42 +272,6 @@ class BinaryEventsTest {
 
     private static CommandEnvelope client(dev.ledger.domain.LedgerCommand command) {
         return CommandEnvelope.fromClient(UUID.randomUUID().toString(), Instant.now(), command);
-    }
-
-    private static final class MemoryState implements CommandEngine.State {
-        private final Map<String, Aggregate<AccountState>> accounts = new HashMap<>();
-        private final Map<String, Aggregate<TransferState>> transfers = new HashMap<>();
-        private final Map<String, Boolean> steps = new HashMap<>();
-
-        @Override
-        public Aggregate<AccountState> account(String accountId) {
-            return accounts.getOrDefault(accountId, Aggregate.absent(AccountDecider.INITIAL));
-        }
-
-        @Override
-        public void account(String accountId, Aggregate<AccountState> account) {
-            accounts.put(accountId, account);
-        }
-
-        @Override
-        public Aggregate<TransferState> transfer(String transferId) {
-            return transfers.getOrDefault(transferId, Aggregate.absent(TransferDecider.INITIAL));
-        }
-
-        @Override
-        public void transfer(String transferId, Aggregate<TransferState> transfer) {
-            transfers.put(transferId, transfer);
-        }
-
-        @Override
-        public boolean stepApplied(String stepId) {
-            return steps.containsKey(stepId);
-        }
-
-        @Override
-        public void stepApplied(String stepId, boolean wroteEvents, long nowMs) {
-            steps.put(stepId, wroteEvents);
-        }
     }
 
     /** The binary bytes of an event, its message changed on the wire as a foreign writer might. */
