@@ -3,27 +3,29 @@ package dev.ledger.command;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /** A task's partition of {@code ledger.events}, as its state restore reads it. */
 @FunctionalInterface
 public interface EventLog {
     /**
-     * Hands every committed record of the partition to {@code each}, oldest first, up to the end the
-     * partition has when the call starts.
+     * Opens a read of the partition from its first committed record up to the end it has now, to be
+     * read in slices of bounded time, so that a long history never holds the stream thread (and the
+     * transaction it may have open) for long.
      */
-    void read(int partition, Consumer<ConsumerRecord<String, byte[]>> each);
+    Reading open(int partition);
 
     /**
-     * The same read, in slices of bounded time, so that a long history never holds the stream thread
-     * (and the transaction it may have open) for long. This default reads everything in the first slice:
-     * for a log that is small by nature.
+     * A log small by nature, read whole in the first slice.
+     *
+     * @param read hands every record of a partition to the consumer, oldest first
      */
-    default Reading open(int partition) {
-        return new Reading() {
+    static EventLog whole(BiConsumer<Integer, Consumer<ConsumerRecord<String, byte[]>>> read) {
+        return partition -> new Reading() {
             @Override
             public boolean readFor(Duration budget, Consumer<ConsumerRecord<String, byte[]>> each) {
-                read(partition, each);
+                read.accept(partition, each);
                 return true;
             }
 

@@ -36,15 +36,6 @@ final class KafkaEventLog implements EventLog {
     }
 
     @Override
-    public void read(int partition, Consumer<ConsumerRecord<String, byte[]>> each) {
-        try (Reading reading = open(partition)) {
-            while (!reading.readFor(TIMEOUT, each)) {
-                // a slice as long as the stall timeout: read on until the end
-            }
-        }
-    }
-
-    @Override
     public Reading open(int partition) {
         Properties props = clients.consumer("ledger-command-restore-" + partition);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

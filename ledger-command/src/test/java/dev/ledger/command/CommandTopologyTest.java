@@ -116,7 +116,7 @@ class CommandTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "command-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CommandTopology.build(topics, LedgerKeys.single(KEY), deadLettered, partitions, this::readLog,
+        driver = new TopologyTestDriver(CommandTopology.build(topics, LedgerKeys.single(KEY), deadLettered, partitions, EventLog.whole(this::readLog),
                 restoreSkipped), props);
         var strings = Serdes.String();
         var bytes = Serdes.ByteArray();
