@@ -4,11 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +19,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * The ledger end to end, as a client sees it: HTTP in, final outcome out. A single transfer is
@@ -30,6 +38,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code Prefer: wait=30}, and a transfer still PENDING after that is polled with
  * {@code GET /v1/transfers/{id}} until it is final. Latency is from the submission to the final
  * outcome.
+ *
+ * <p>The client is Apache HttpClient's blocking one, a pooled keep-alive connection per caller thread:
+ * the load generator shares the machine's cores with the ledger, and {@code java.net.http.HttpClient}
+ * spent about twice its CPU per request (BENCHMARKS.md), since every call hands over between the
+ * caller, a selector thread and an executor.
  *
  * <p>Projection lag: during the load one probe at a time takes the newest answer's
  * {@code Ledger-Position} and reads an account with {@code Ledger-Min-Position} set to it; the lag
@@ -39,7 +52,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class LedgerHttpLoad implements LoadTarget {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final Timeout REQUEST_TIMEOUT = Timeout.ofSeconds(60);
+    private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(5);
+    /** Above every caller the bench runs at once: the open loop's in-flight bound, the setup's pool, the probe. */
+    private static final int MAX_CONNECTIONS = 2_048;
     private static final long POLL_INTERVAL_MS = 20;
     private static final long FINAL_TIMEOUT_MS = 120_000;
     /** Accounts per catch-up read: tokens stay far below the API's 2048 accounts. */
@@ -47,7 +63,7 @@ public final class LedgerHttpLoad implements LoadTarget {
 
     private final BenchEnvironment.Ledger ledger;
     private final URI api;
-    private final HttpClient http;
+    private final CloseableHttpClient http;
     private volatile StreamThreadMetrics.Snapshot threadAtStart;
     private volatile StreamThreadMetrics.Snapshot threadAtEnd;
     private volatile long threadStartNanos;
@@ -67,9 +83,18 @@ public final class LedgerHttpLoad implements LoadTarget {
         this.ledger = ledger;
         this.api = ledger.api();
         this.authorization = "Bearer " + ledger.apiKey();
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(MAX_CONNECTIONS)
+                        .setMaxConnPerRoute(MAX_CONNECTIONS)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(CONNECT_TIMEOUT).setSocketTimeout(REQUEST_TIMEOUT).build())
+                        .build())
+                // a request is never sent twice behind the bench's back: each outcome is counted once
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableRedirectHandling()
+                .disableContentCompression()
                 .build();
     }
 
@@ -131,8 +156,8 @@ public final class LedgerHttpLoad implements LoadTarget {
     private void openAccount(String id, boolean settlement) throws Exception {
         ObjectNode body = JSON.createObjectNode().put("accountId", id).put("currency", Workload.CURRENCY);
         if (settlement) body.put("unlimitedOverdraft", true);
-        HttpResponse<String> r = post("/v1/accounts", "open-" + id, body.toString());
-        if (r.statusCode() / 100 != 2) throw new IllegalStateException("opening " + id + ": " + describe(r));
+        Reply r = post("/v1/accounts", "open-" + id, body.toString());
+        if (r.status() / 100 != 2) throw new IllegalStateException("opening " + id + ": " + describe(r));
     }
 
     private void deposit(List<String> accounts, long amount) throws Exception {
@@ -141,9 +166,9 @@ public final class LedgerHttpLoad implements LoadTarget {
             items.addObject().put("transferId", "deposit-" + account).put("debitAccountId", Workload.SETTLEMENT)
                     .put("creditAccountId", account).put("amount", amount).put("currency", Workload.CURRENCY);
         }
-        HttpResponse<String> r = post("/v1/transfers/batch", "deposits-" + accounts.getFirst(),
+        Reply r = post("/v1/transfers/batch", "deposits-" + accounts.getFirst(),
                 JSON.createObjectNode().set("transfers", items).toString());
-        if (r.statusCode() != 200) throw new IllegalStateException("deposits: " + describe(r));
+        if (r.status() != 200) throw new IllegalStateException("deposits: " + describe(r));
         for (JsonNode result : JSON.readTree(r.body()).path("results")) {
             String status = result.path("status").asText();
             if (status.equals("PENDING")) status = awaitFinal(result.path("transferId").asText()).status;
@@ -189,12 +214,9 @@ public final class LedgerHttpLoad implements LoadTarget {
 
     private StreamThreadMetrics.Snapshot scrapeStreamThread() {
         try {
-            HttpResponse<String> r = get("/metrics");
-            return r.statusCode() == 200 ? StreamThreadMetrics.read(r.body()) : null;
+            Reply r = get("/metrics");
+            return r.status() == 200 ? StreamThreadMetrics.read(r.body()) : null;
         } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return null;
         }
     }
@@ -205,8 +227,8 @@ public final class LedgerHttpLoad implements LoadTarget {
     }
 
     private Outcome single(Workload.Transfer t) throws Exception {
-        HttpResponse<String> r = post("/v1/transfers", t.id(), body(t).toString(), "Prefer", "wait=30");
-        switch (r.statusCode()) {
+        Reply r = post("/v1/transfers", t.id(), body(t).toString(), "Prefer", "wait=30");
+        switch (r.status()) {
             case 201 -> {
                 answered(r);
                 return Outcome.completed(1);
@@ -244,9 +266,9 @@ public final class LedgerHttpLoad implements LoadTarget {
             }
             ArrayNode items = JSON.createArrayNode();
             pending.forEach(t -> items.add(body(t)));
-            HttpResponse<String> r = post("/v1/transfers/batch", "batch-" + pending.getFirst().id() + "-" + attempt,
+            Reply r = post("/v1/transfers/batch", "batch-" + pending.getFirst().id() + "-" + attempt,
                     JSON.createObjectNode().set("transfers", items).toString(), "Prefer", "wait=30");
-            if (r.statusCode() != 200) throw new IllegalStateException("batch " + pending.getFirst().id() + ": " + describe(r));
+            if (r.status() != 200) throw new IllegalStateException("batch " + pending.getFirst().id() + ": " + describe(r));
             answered(r);
             var byId = new java.util.HashMap<String, Workload.Transfer>();
             pending.forEach(t -> byId.put(t.id(), t));
@@ -276,8 +298,8 @@ public final class LedgerHttpLoad implements LoadTarget {
     private Final awaitFinal(String transferId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FINAL_TIMEOUT_MS);
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = get("/v1/transfers/" + URLEncoder.encode(transferId, StandardCharsets.UTF_8));
-            if (r.statusCode() == 200) {
+            Reply r = get("/v1/transfers/" + URLEncoder.encode(transferId, StandardCharsets.UTF_8));
+            if (r.status() == 200) {
                 String status = JSON.readTree(r.body()).path("status").asText();
                 if (!status.equals("PENDING")) return new Final(status, System.nanoTime());
             }
@@ -291,8 +313,8 @@ public final class LedgerHttpLoad implements LoadTarget {
      * Only account entries are kept: a token also names {@code transfer/<id>} entries, one per transfer,
      * which a batch's token has a thousand of; the accounts are what a reader of balances waits for.
      */
-    private void answered(HttpResponse<String> r) {
-        String token = r.headers().firstValue("Ledger-Position").orElse("");
+    private void answered(Reply r) {
+        String token = r.position();
         if (token.isBlank()) return;
         var accounts = new StringBuilder();
         String first = null;
@@ -336,10 +358,10 @@ public final class LedgerHttpLoad implements LoadTarget {
     private boolean awaitPosition(String account, String token, long timeoutMs) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = get("/v1/accounts/" + URLEncoder.encode(account, StandardCharsets.UTF_8),
+            Reply r = get("/v1/accounts/" + URLEncoder.encode(account, StandardCharsets.UTF_8),
                     "Ledger-Min-Position", token);
-            if (r.statusCode() == 200) return true;
-            if (r.statusCode() != 503) throw new IllegalStateException("probe read: " + describe(r));
+            if (r.status() == 200) return true;
+            if (r.status() != 503) throw new IllegalStateException("probe read: " + describe(r));
         }
         return false;
     }
@@ -382,26 +404,33 @@ public final class LedgerHttpLoad implements LoadTarget {
 
     // ---------------------------------------------------------------- HTTP
 
-    private HttpResponse<String> post(String path, String idempotencyKey, String body, String... headers)
-            throws IOException, InterruptedException {
-        var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", idempotencyKey)
-                .header("Authorization", authorization)
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
-        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    /** What the bench reads of an answer: its status, its body and its {@code Ledger-Position} header. */
+    private record Reply(int status, String body, String position) {
     }
 
-    private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
-        var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_TIMEOUT).GET()
-                .header("Authorization", authorization);
-        for (int i = 0; i < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
-        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    private Reply post(String path, String idempotencyKey, String body, String... headers) throws IOException {
+        var request = new HttpPost(api.resolve(path));
+        request.setHeader("Idempotency-Key", idempotencyKey);
+        request.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
+        return send(request, headers);
     }
 
-    private static String describe(HttpResponse<String> r) {
+    private Reply get(String path, String... headers) throws IOException {
+        return send(new HttpGet(api.resolve(path)), headers);
+    }
+
+    private Reply send(HttpUriRequestBase request, String... headers) throws IOException {
+        request.setHeader("Authorization", authorization);
+        for (int i = 0; i < headers.length; i += 2) request.setHeader(headers[i], headers[i + 1]);
+        return http.execute(request, response -> {
+            Header position = response.getFirstHeader("Ledger-Position");
+            String body = response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
+            return new Reply(response.getCode(), body, position == null ? "" : position.getValue());
+        });
+    }
+
+    private static String describe(Reply r) {
         String body = r.body() == null ? "" : r.body();
-        return "HTTP " + r.statusCode() + " " + (body.length() > 300 ? body.substring(0, 300) + "..." : body);
+        return "HTTP " + r.status() + " " + (body.length() > 300 ? body.substring(0, 300) + "..." : body);
     }
 }
