@@ -41,8 +41,13 @@ public final class ApiKeySecret {
 
     /** A secret as it can travel in a header: printable ASCII without spaces (RFC 6750's token68, loosely). */
     static boolean isWellFormed(String secret) {
-        return secret != null && !secret.isEmpty() && secret.length() <= MAX_LENGTH
-                && secret.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+        if (secret == null || secret.isEmpty() || secret.length() > MAX_LENGTH) return false;
+        // a loop, not a stream: every request asks (a stream's set-up was 3% of a request thread's samples)
+        for (int i = 0; i < secret.length(); i++) {
+            char c = secret.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) return false;
+        }
+        return true;
     }
 
     /** Why an operator's key cannot be used, or null when it can. */
