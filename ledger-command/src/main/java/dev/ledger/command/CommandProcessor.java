@@ -23,14 +23,17 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -38,9 +41,11 @@ import java.util.function.Function;
  * for aggregates of its partition; the processor decides them in order, each on its own, through the
  * {@link CommandEngine} against the task's aggregates, and writes everything that follows into the
  * task's Kafka transaction, together with the consumed offset (exactly_once_v2): the events with
- * their hash-chain links, the saga's next steps as one record per
- * target partition, and the batch's answers as one record. A command that cannot be read or could
- * never be valid is dead-lettered on its own; its neighbours are decided.
+ * their hash-chain links, the saga's next steps and the answers. They leave at the thread's commit
+ * ({@link CommitOutputs}, through the {@link PreCommitHook}): one record per partition for the events
+ * and for the steps, one for the answers, of every input record the thread read since its last commit.
+ * A command that cannot be read or could never be valid is dead-lettered on its own, at once; its
+ * neighbours are decided.
  *
  * <p>The same-thread fast path (in the engine): a saga step addressed to an aggregate of this very
  * partition, or of another task this stream thread runs ({@link ThreadTasks}), is applied at once, in
@@ -63,6 +68,7 @@ import java.util.function.Function;
  * aggregates before the restore, which would wipe them.
  */
 final class CommandProcessor implements Processor<String, byte[], String, byte[]> {
+    private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
     static final String ACCOUNTS_STORE = "accounts";
     static final String TRANSFERS_STORE = "transfers";
     /** The steps that wrote an event: rebuilt from the log with the aggregates, no changelog. */
@@ -91,7 +97,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private final RestorePacing restorePacing;
     private final EventLog eventLog;
     private final Counter restoreSkipped;
+    private final CommitOutputs outputs;
+    private final CommitOutputs.Sink sink = new RecordSink();
     private ProcessorContext<String, byte[]> context;
+    /** This processor's node in its task, as Kafka Streams sets it while it processes: a forward needs it. */
+    private ProcessorNode<?, ?, ?, ?> node;
     private int partition;
     private TaskAggregates aggregates;
     private KeyValueStore<String, Long> stepsWithEvents;
@@ -112,10 +122,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      * @param restorePacing  when a task of this topology may spend a slice of its restore
      * @param eventLog       where the task's state is restored from
      * @param restoreSkipped counts the records and events a restore kept out of the state
+     * @param outputs        what this topology's tasks decided, per stream thread, until its commit
      */
     CommandProcessor(LedgerKeys keys, Counter deadLettered, AggregatePartitions partitions,
                      ThreadTasks<TaskAggregates> threadTasks, RestorePacing restorePacing, EventLog eventLog,
-                     Counter restoreSkipped) {
+                     Counter restoreSkipped, CommitOutputs outputs) {
         this.keys = keys;
         this.deadLettered = deadLettered;
         this.partitions = partitions;
@@ -123,6 +134,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.restorePacing = restorePacing;
         this.eventLog = eventLog;
         this.restoreSkipped = restoreSkipped;
+        this.outputs = outputs;
     }
 
     /** One task's aggregates: decoded copies in front of its stores. */
@@ -160,12 +172,57 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         stopRestore();
         this.refillRestoreSlices = context.schedule(RestorePacing.REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
                 timestamp -> restorePacing.refill());
+        this.node = null;
+        PreCommitHook hook = context.getStateStore(PreCommitHook.NAME);
+        hook.onCommit(new PreCommitHook.Action() {
+            @Override
+            public void beforeCommit() {
+                forwardAtCommit();
+            }
+
+            @Override
+            public boolean pending() {
+                return !outputs.isEmpty();
+            }
+        });
     }
 
+    /**
+     * Closing with outputs of this task still pending means no commit took them: the task is closed dirty
+     * and its transaction aborted (a clean close commits first, and the commit hands everything over).
+     */
     @Override
     public void close() {
         threadTasks.remove(partition, aggregates);
         stopRestore();
+        int dropped = outputs.drop(partition);
+        if (dropped > 0) log.info("task {} closed with {} uncommitted outputs: its input is read again", partition, dropped);
+    }
+
+    /**
+     * Hands the thread's pending outputs to the producer, from the pre-commit hook, outside any
+     * {@code process} call: Kafka Streams forwards only from a processor's node, so the node is set as
+     * it is while this processor processes (as Kafka Streams does when its own caches forward at a
+     * commit). A task that has not processed since its (re)initialisation has no node yet; the task
+     * whose input the outputs came from is in the same commit and hands them over.
+     */
+    private void forwardAtCommit() {
+        if (node == null || outputs.isEmpty()) return;
+        var internal = (InternalProcessorContext<?, ?>) context;
+        ProcessorNode<?, ?, ?, ?> previousNode = internal.currentNode();
+        ProcessorRecordContext previousRecord = internal.recordContext();
+        internal.setCurrentNode(node);
+        if (previousRecord == null) {
+            // a sink reads the record context's metadata; outside processing there may be none
+            internal.setRecordContext(new ProcessorRecordContext(context.currentSystemTimeMs(), -1, -1, null,
+                    new RecordHeaders()));
+        }
+        try {
+            outputs.forwardAll(sink);
+        } finally {
+            internal.setCurrentNode(previousNode);
+            internal.setRecordContext(previousRecord);
+        }
     }
 
     /** A boolean setting of the ledger's own, on unless set to false. */
@@ -190,6 +247,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     @Override
     public void process(Record<String, byte[]> record) {
+        node = ((InternalProcessorContext<?, ?>) context).currentNode();
         List<CommandRecords.Item> items = CommandRecords.read(record.value());
         // Not in init: the restore must see every committed event of the partition, a previous owner's
         // too. Kafka Streams 4.0 happens to fetch the input's committed offsets (require_stable, so after
@@ -206,7 +264,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             }
         }
         long nowMs = context.currentSystemTimeMs();
-        var out = new BatchOutput();
+        var out = new BatchOutput(nowMs);
         // the seal covers the whole record (the processor seals each record of steps it writes); checked
         // once, and only for a record that holds a step: a client's batch carries none and needs no HMAC
         Boolean sealed = null;
@@ -226,31 +284,32 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 }
             }
         }
-        out.forward(nowMs);
+        out.end();
     }
 
-    /** The events, the saga's next steps and the answers of one input record, each sent as few records as can be. */
+    /**
+     * The events, the saga's next steps and the answers of one input record, pending until the commit
+     * with those of the thread's other input records ({@link CommitOutputs}).
+     */
     private final class BatchOutput implements CommandEngine.Output {
-        private final Map<Integer, List<CommandEnvelope>> stepsByPartition = new TreeMap<>();
         /** By the command they answer: the last answer wins (a transfer settled in this very batch answers once). */
         private final Map<String, CommandResult> results = new LinkedHashMap<>();
+        private final long nowMs;
 
-        /**
-         * By partition, in the order each first had an event: a step applied on another task of this
-         * thread writes its events to that task's partition. Each partition's are in decision order.
-         */
-        private final Map<Integer, EventBatch> events = new LinkedHashMap<>();
+        BatchOutput(long nowMs) {
+            this.nowMs = nowMs;
+        }
 
+        /** A step applied on another task of this thread writes its events to that task's partition. */
         @Override
         public void event(String aggregateId, long timestampMs, byte[] value, byte[] hash) {
-            events.computeIfAbsent(partitions.partitionOf(aggregateId), p -> new EventBatch())
-                    .add(new EventRecords.Stored(aggregateId, value, hash), timestampMs);
+            outputs.event(partition, partitions.partitionOf(aggregateId), new EventRecords.Stored(aggregateId, value, hash),
+                    timestampMs, sink);
         }
 
         @Override
         public void command(CommandEnvelope step, long timestampMs) {
-            stepsByPartition.computeIfAbsent(partitions.partitionOf(step.command().aggregateId()), p -> new ArrayList<>())
-                    .add(step);
+            outputs.step(partition, partitions.partitionOf(step.command().aggregateId()), step, timestampMs, sink);
         }
 
         @Override
@@ -259,49 +318,33 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             results.put(result.commandId(), result);
         }
 
-        /** Keyed by the first aggregate: the default partitioner then puts the record where they all live. */
-        void forward(long nowMs) {
-            events.values().forEach(batch -> batch.forward(nowMs));
-            stepsByPartition.values().forEach(steps -> chunks(steps, CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(
-                    chunk -> {
-                        byte[] value = CommandRecords.write(chunk);
-                        var headers = keys.sign(new RecordHeaders().add(HopSeal.HEADER, seal.seal(value)));
-                        context.forward(new Record<>(chunk.get(0).command().aggregateId(), value, nowMs, headers),
-                                COMMANDS_SINK);
-                    }));
-            chunks(List.copyOf(results.values()), CommandRecords.MAX_COMMANDS_PER_RECORD).forEach(chunk -> context.forward(
-                    new Record<>(chunk.get(0).aggregateId(), ResultRecords.write(chunk), nowMs), RESULTS_SINK));
+        void end() {
+            results.values().forEach(result -> outputs.result(partition, result, nowMs, sink));
         }
     }
 
-    /** The events of one partition, as few records as fit. */
-    private final class EventBatch {
-        private final List<EventRecords.Stored> events = new ArrayList<>();
-        private int bytes = EventRecords.emptyBatchSize();
-
-        void add(EventRecords.Stored event, long nowMs) {
-            int size = EventRecords.sizeInBatch(event.value(), event.hash());
-            if (!events.isEmpty() && bytes + size > EventRecords.MAX_RECORD_BYTES) forward(nowMs);
-            events.add(event);
-            bytes += size;
-        }
-
-        /** Keyed by the first event's aggregate: every aggregate of the batch lives on one partition. */
-        void forward(long nowMs) {
-            if (events.isEmpty()) return;
-            context.forward(new Record<>(events.getFirst().key(), EventRecords.write(events), nowMs,
+    /** Writes pending outputs as records, each keyed by its first aggregate: the default partitioner then puts
+     * a record of events or steps where all of them live. */
+    private final class RecordSink implements CommitOutputs.Sink {
+        @Override
+        public void events(List<EventRecords.Stored> events, long timestampMs) {
+            context.forward(new Record<>(events.getFirst().key(), EventRecords.write(events), timestampMs,
                     keys.sign(new RecordHeaders())), EVENTS_SINK);
-            events.clear();
-            bytes = EventRecords.emptyBatchSize();
         }
-    }
 
-    private static <T> List<List<T>> chunks(List<T> items, int size) {
-        var chunks = new ArrayList<List<T>>();
-        for (int from = 0; from < items.size(); from += size) {
-            chunks.add(items.subList(from, Math.min(items.size(), from + size)));
+        @Override
+        public void steps(List<CommandEnvelope> steps, long timestampMs) {
+            byte[] value = CommandRecords.write(steps);
+            var headers = keys.sign(new RecordHeaders().add(HopSeal.HEADER, seal.seal(value)));
+            context.forward(new Record<>(steps.getFirst().command().aggregateId(), value, timestampMs, headers),
+                    COMMANDS_SINK);
         }
-        return chunks;
+
+        @Override
+        public void results(List<CommandResult> results, long timestampMs) {
+            context.forward(new Record<>(results.getFirst().aggregateId(), ResultRecords.write(results), timestampMs),
+                    RESULTS_SINK);
+        }
     }
 
     /**

@@ -30,11 +30,14 @@ public final class CommandTopology {
         var partitions = new AggregatePartitions(commandPartitions);
         var threadTasks = new ThreadTasks<CommandProcessor.TaskAggregates>();
         var restorePacing = new RestorePacing();
+        var outputs = new CommitOutputs();
         var topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands().name());
         topology.addProcessor(DECIDE, () -> new CommandProcessor(keys, deadLettered, partitions, threadTasks,
-                restorePacing, eventLog, restoreSkipped), SOURCE);
+                restorePacing, eventLog, restoreSkipped, outputs), SOURCE);
+        // what the processor decided leaves at the commit, handed over by this store's pre-commit hook
+        topology.addStateStore(new PreCommitHook.Builder(), DECIDE);
         // the aggregates and the marks of the steps that wrote events are the event log's facts, rebuilt from it
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CommandProcessor.ACCOUNTS_STORE), Serdes.String(),
