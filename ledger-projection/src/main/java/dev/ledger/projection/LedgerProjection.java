@@ -123,7 +123,8 @@ public final class LedgerProjection implements AutoCloseable {
      *       it under exactly-once; the command processor writes transactionally and an aborted event
      *       must never reach the read model.</li>
      *   <li>Commit interval: {@code config.commitIntervalMs()} but at least {@code minCommitIntervalMs}
-     *       (100 ms). Each commit costs one PostgreSQL transaction per task with data; 100 ms keeps
+     *       (100 ms). Each commit costs one PostgreSQL transaction for all the thread's tasks with data
+     *       (one per {@code maxBatchEvents} events, see {@link ReadModelBuffer}); 100 ms keeps
      *       batches large under load while a read waiting on {@code Ledger-Min-Position} (5 s bound)
      *       waits a tenth of a second more at most.</li>
      *   <li>No internal topics: the buffer has no changelog and nothing is repartitioned; the

@@ -4,9 +4,10 @@ package dev.ledger.projection;
  * The projection's bounds. Every buffer, wait and retry has one (TigerBeetle style).
  *
  * @param maxBatchEvents        events a task buffers before it writes them early and asks for a commit:
- *                              bounds memory and the size of one PostgreSQL transaction
+ *                              bounds memory and the size of one PostgreSQL transaction (the tasks of a
+ *                              thread writing together start another transaction past it)
  * @param minCommitIntervalMs   floor under {@code LedgerConfig.commitIntervalMs()}: each commit costs one
- *                              PostgreSQL transaction (and fsync) per task with data
+ *                              PostgreSQL transaction (and fsync) for the stream thread's tasks with data
  * @param maxPollIntervalMs     the consumer's {@code max.poll.interval.ms}, set explicitly because a flush
  *                              blocks the stream thread between polls
  * @param retryInitialBackoffMs first wait after a transient PostgreSQL failure; doubles each retry

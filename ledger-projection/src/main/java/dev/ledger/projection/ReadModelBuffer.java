@@ -29,6 +29,16 @@ import java.util.function.Function;
  * partitions go on. On every task start (a restart, a rebalance) the parked events are replayed first; once
  * the cause is fixed they go in, and the partition is current again with nothing lost or applied twice.
  *
+ * <h2>The tasks of one stream thread write together</h2>
+ * Each commit would cost one PostgreSQL transaction per task with events (about seven round trips each).
+ * So the first buffer of a stream thread to flush in a commit writes the pending events of every buffer
+ * of that thread ({@link ThreadBuffers}) that projects normally, in one transaction (or one per
+ * {@code maxBatchEvents}), and the other flushes of the commit find nothing left. Different partitions
+ * never hold events of the same aggregate, so one fold over all of them is the fold of each in turn. A
+ * stuck buffer, or one holding an unreadable record, keeps its own path. When an event of the group cannot
+ * be applied, each buffer writes its own events as it would alone, which finds that event and parks it for
+ * its own partition only.
+ *
  * <h2>Why the write hangs on {@link CachedStateStore#flushCache()} and not on {@code flush()} or
  * {@code commit(Map)}</h2>
  * Checked in the kafka-streams 4.3.1 bytecode (see also KAFKA-9450 and KIP-1035):
@@ -62,6 +72,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
     private final ProjectionMetrics metrics;
     private final String topic;
     private final int pageSize;
+    private final ThreadBuffers thread;
     private final List<EventRecord> pending = new ArrayList<>();
     private String taskId = "?";
     private int partition = -1;
@@ -69,12 +80,23 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
     private StuckAt stuck;
     private boolean open;
 
-    /** @param pageSize parked events replayed per transaction: the batch size */
+    /** A buffer that writes alone: the only one of its thread. */
     ReadModelBuffer(ReadModelFlusher flusher, ProjectionMetrics metrics, String topic, int pageSize) {
+        this(flusher, metrics, topic, pageSize, new ThreadBuffers());
+    }
+
+    /**
+     * @param pageSize events per transaction when parked events are replayed, and when the thread's buffers
+     *                 write together: the batch size
+     * @param thread   the buffers of the same topology, to write together with those of the same thread
+     */
+    ReadModelBuffer(ReadModelFlusher flusher, ProjectionMetrics metrics, String topic, int pageSize,
+                    ThreadBuffers thread) {
         this.flusher = flusher;
         this.metrics = metrics;
         this.topic = topic;
         this.pageSize = pageSize;
+        this.thread = thread;
     }
 
     void add(EventRecord record) {
@@ -112,6 +134,56 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         }
         pending.clear();
         log.debug("task {} wrote {} events, parked {}", taskId, parkFrom, toPark.size());
+    }
+
+    /**
+     * Writes the pending events of every buffer of the calling thread that can take part, this one's too,
+     * in one transaction per {@code pageSize} events: the first flush of a commit empties them all.
+     */
+    private void writeThreadsPending() {
+        List<ReadModelBuffer> group = new ArrayList<>();
+        int events = 0;
+        for (ReadModelBuffer buffer : thread.ofThisThread()) {
+            if (!buffer.canWriteTogether()) continue;
+            group.add(buffer);
+            events += buffer.pending.size();
+            if (events >= pageSize) {
+                writeTogether(group);
+                group.clear();
+                events = 0;
+            }
+        }
+        writeTogether(group);
+    }
+
+    /** Open, not stuck, with pending events that could all be read: one that cannot is parked by its own path. */
+    private boolean canWriteTogether() {
+        if (!open || stuck != null || pending.isEmpty()) return false;
+        for (EventRecord record : pending) if (record.event() == null) return false;
+        return true;
+    }
+
+    private void writeTogether(List<ReadModelBuffer> group) {
+        if (group.isEmpty()) return;
+        if (group.size() == 1) {
+            group.getFirst().writePending();
+            return;
+        }
+        List<EventEnvelope> events = new ArrayList<>();
+        for (ReadModelBuffer buffer : group) for (EventRecord record : buffer.pending) events.add(record.event());
+        try {
+            flusher.flush(events);
+        } catch (ProjectionHaltedException oneCannotBeApplied) {
+            // Which partition's event is it? Each buffer on its own, as it would write alone: the one holding
+            // the event parks it for its partition, the others go in.
+            log.info("task {}: the {} events of {} tasks written together include one that cannot be applied "
+                    + "({}); writing each task's on its own", taskId, events.size(), group.size(),
+                    Printable.of(oneCannotBeApplied.getMessage(), 500));
+            for (ReadModelBuffer buffer : group) buffer.writePending();
+            return;
+        }
+        for (ReadModelBuffer buffer : group) buffer.pending.clear();
+        log.debug("task {} wrote {} events of {} tasks in one transaction", taskId, events.size(), group.size());
     }
 
     /**
@@ -200,9 +272,13 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         return root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
     }
 
-    /** Kafka Streams' pre-commit hook (see the class comment): runs before the offsets are committed. */
+    /**
+     * Kafka Streams' pre-commit hook (see the class comment): runs before the offsets are committed. The
+     * first of the thread's buffers to flush writes theirs too; what is left here is this buffer's own path.
+     */
     @Override
     public void flushCache() {
+        writeThreadsPending();
         writePending();
     }
 
@@ -245,6 +321,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         });
         resumeParked();
         open = true;
+        thread.join(partition, this);
     }
 
     /**
@@ -260,6 +337,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         if (stuck != null) metrics.unstuck(topic, partition);
         stuck = null;
         open = false;
+        thread.leave(partition, this);
     }
 
     @Override
@@ -272,12 +350,16 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         return open;
     }
 
-    /** Builds one buffer per task; logging (a changelog) is meaningless for it and stays off. */
+    /**
+     * Builds one buffer per task, all sharing one {@link ThreadBuffers}; logging (a changelog) is meaningless
+     * for it and stays off.
+     */
     static final class Builder implements StoreBuilder<ReadModelBuffer> {
         private final ReadModelFlusher flusher;
         private final ProjectionMetrics metrics;
         private final String topic;
         private final int pageSize;
+        private final ThreadBuffers thread = new ThreadBuffers();
 
         Builder(ReadModelFlusher flusher, ProjectionMetrics metrics, String topic, int pageSize) {
             this.flusher = flusher;
@@ -308,7 +390,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
 
         @Override
         public ReadModelBuffer build() {
-            return new ReadModelBuffer(flusher, metrics, topic, pageSize);
+            return new ReadModelBuffer(flusher, metrics, topic, pageSize, thread);
         }
 
         @Override
