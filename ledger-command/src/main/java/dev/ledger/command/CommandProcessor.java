@@ -323,8 +323,10 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
     }
 
-    /** Writes pending outputs as records, each keyed by its first aggregate: the default partitioner then puts
-     * a record of events or steps where all of them live. */
+    /**
+     * Writes pending outputs as records, each keyed by its first aggregate: the default partitioner then
+     * puts a record of events or steps where all of them live.
+     */
     private final class RecordSink implements CommitOutputs.Sink {
         @Override
         public void events(List<EventRecords.Stored> events, long timestampMs) {
