@@ -43,8 +43,8 @@ import org.apache.hc.core5.util.Timeout;
  *
  * <p>The client is Apache HttpClient's blocking one, a pooled keep-alive connection per caller thread:
  * the load generator shares the machine's cores with the ledger, and {@code java.net.http.HttpClient}
- * spent about twice its CPU per request (BENCHMARKS.md), since every call hands over between the
- * caller, a selector thread and an executor.
+ * spent about three times its CPU per transfer (0.29 against 0.09 ms in the single scenario,
+ * BENCHMARKS.md), since every call hands over between the caller, a selector thread and an executor.
  *
  * <p>Projection lag: during the load one probe at a time takes the newest answer's
  * {@code Ledger-Position} and reads an account with {@code Ledger-Min-Position} set to it; the lag
