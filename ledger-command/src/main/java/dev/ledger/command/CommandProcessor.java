@@ -16,6 +16,7 @@ import dev.ledger.kafka.HopSeal;
 import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.ResultRecords;
+import dev.ledger.kafka.ThreadTasks;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.Cancellable;

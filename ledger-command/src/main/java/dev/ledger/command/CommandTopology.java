@@ -3,6 +3,7 @@ package dev.ledger.command;
 import dev.ledger.kafka.AggregatePartitions;
 import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.LedgerTopics;
+import dev.ledger.kafka.ThreadTasks;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;

@@ -1,6 +1,7 @@
 package dev.ledger.projection;
 
 import dev.ledger.kafka.EventEnvelope;
+import dev.ledger.kafka.ThreadTasks;
 import dev.ledger.projection.ReadModelWriter.TransactionStep;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateStore;
@@ -32,7 +33,7 @@ import java.util.function.Function;
  * <h2>The tasks of one stream thread write together</h2>
  * Each commit would cost one PostgreSQL transaction per task with events (about seven round trips each).
  * So the first buffer of a stream thread to flush in a commit writes the pending events of every buffer
- * of that thread ({@link ThreadBuffers}) that projects normally, in one transaction (or one per
+ * of that thread ({@link ThreadTasks}) that projects normally, in one transaction (or one per
  * {@code maxBatchEvents}), and the other flushes of the commit find nothing left. Different partitions
  * never hold events of the same aggregate, so one fold over all of them is the fold of each in turn. A
  * stuck buffer, or one holding an unreadable record, keeps its own path. When an event of the group cannot
@@ -72,7 +73,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
     private final ProjectionMetrics metrics;
     private final String topic;
     private final int pageSize;
-    private final ThreadBuffers thread;
+    private final ThreadTasks<ReadModelBuffer> thread;
     private final List<EventRecord> pending = new ArrayList<>();
     private String taskId = "?";
     private int partition = -1;
@@ -82,7 +83,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
 
     /** A buffer that writes alone: the only one of its thread. */
     ReadModelBuffer(ReadModelFlusher flusher, ProjectionMetrics metrics, String topic, int pageSize) {
-        this(flusher, metrics, topic, pageSize, new ThreadBuffers());
+        this(flusher, metrics, topic, pageSize, new ThreadTasks<>());
     }
 
     /**
@@ -91,7 +92,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
      * @param thread   the buffers of the same topology, to write together with those of the same thread
      */
     ReadModelBuffer(ReadModelFlusher flusher, ProjectionMetrics metrics, String topic, int pageSize,
-                    ThreadBuffers thread) {
+                    ThreadTasks<ReadModelBuffer> thread) {
         this.flusher = flusher;
         this.metrics = metrics;
         this.topic = topic;
@@ -143,7 +144,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
     private void writeThreadsPending() {
         List<ReadModelBuffer> group = new ArrayList<>();
         int events = 0;
-        for (ReadModelBuffer buffer : thread.ofThisThread()) {
+        for (ReadModelBuffer buffer : thread.all()) {
             if (!buffer.canWriteTogether()) continue;
             group.add(buffer);
             events += buffer.pending.size();
@@ -321,7 +322,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         });
         resumeParked();
         open = true;
-        thread.join(partition, this);
+        thread.add(partition, this);
     }
 
     /**
@@ -337,7 +338,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         if (stuck != null) metrics.unstuck(topic, partition);
         stuck = null;
         open = false;
-        thread.leave(partition, this);
+        thread.remove(partition, this);
     }
 
     @Override
@@ -351,7 +352,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
     }
 
     /**
-     * Builds one buffer per task, all sharing one {@link ThreadBuffers}; logging (a changelog) is meaningless
+     * Builds one buffer per task, all sharing one {@link ThreadTasks}; logging (a changelog) is meaningless
      * for it and stays off.
      */
     static final class Builder implements StoreBuilder<ReadModelBuffer> {
@@ -359,7 +360,7 @@ final class ReadModelBuffer implements StateStore, CachedStateStore<Void, Void> 
         private final ProjectionMetrics metrics;
         private final String topic;
         private final int pageSize;
-        private final ThreadBuffers thread = new ThreadBuffers();
+        private final ThreadTasks<ReadModelBuffer> thread = new ThreadTasks<>();
 
         Builder(ReadModelFlusher flusher, ProjectionMetrics metrics, String topic, int pageSize) {
             this.flusher = flusher;

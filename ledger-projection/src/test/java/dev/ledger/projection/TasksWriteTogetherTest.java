@@ -1,5 +1,6 @@
 package dev.ledger.projection;
 
+import dev.ledger.kafka.ThreadTasks;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerJson;
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * other, over a real PostgreSQL: the first flush writes them all in one transaction. (A real broker with
  * several partitions runs this in ledger-launcher's ProjectionThreadWritesTogetherTest.)
  */
-class ThreadBuffersTest {
+class TasksWriteTogetherTest {
     private static final String TOPIC = TopicNames.DEFAULT.events();
     private static final int TASKS = 4;
 
@@ -58,7 +59,7 @@ class ThreadBuffersTest {
         ProjectionMetrics metrics = new ProjectionMetrics(registry);
         ReadModelFlusher flusher = new ReadModelFlusher(new ReadModelWriter(db.dataSource()),
                 ProjectionSettings.DEFAULTS, metrics, Clock.systemUTC());
-        ThreadBuffers thread = new ThreadBuffers();
+        ThreadTasks<ReadModelBuffer> thread = new ThreadTasks<>();
         buffers = new ArrayList<>();
         offsets = new long[TASKS];
         for (int p = 0; p < TASKS; p++) {
