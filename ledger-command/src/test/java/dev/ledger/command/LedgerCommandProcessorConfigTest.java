@@ -32,6 +32,8 @@ class LedgerCommandProcessorConfigTest {
         assertThat(streams.originalsWithPrefix(StreamsConfig.TOPIC_PREFIX))
                 .containsEntry(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
         assertThat(streams.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        // one input partition per task: idling would order nothing
+        assertThat(streams.getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         for (Map<String, Object> client : Map.of(
                 "consumer", streams.getMainConsumerConfigs("ledger-command", "c", 0),
                 "producer", streams.getProducerConfigs("p"),
