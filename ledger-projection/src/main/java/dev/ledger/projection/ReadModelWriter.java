@@ -88,11 +88,13 @@ public final class ReadModelWriter {
                 AS v (account_id, status, debits_pending, debits_posted, credits_pending, credits_posted, seq,
                     updated_at, expected_seq)
             WHERE a.account_id = v.account_id AND a.seq = v.expected_seq""";
+    // The conflict rule is the primary key, one line per account event. BatchFold lets only an account's
+    // next seq through, so a redelivered event never reaches this insert; the rule is a second guard.
     private static final String INSERT_ENTRIES = """
             INSERT INTO entries (entry_id, account_id, account_seq, transfer_id, amount, balance_after, occurred_at)
             SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[],
                 ?::timestamptz[])
-            ON CONFLICT (entry_id) DO NOTHING""";
+            ON CONFLICT (account_id, account_seq) DO NOTHING""";
     private static final String INSERT_TRANSFERS = """
             INSERT INTO transfers (transfer_id, debit_account_id, credit_account_id, amount, currency, reference,
                 metadata, status, reason, created_at, completed_at, seq)
