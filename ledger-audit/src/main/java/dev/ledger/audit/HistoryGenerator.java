@@ -12,6 +12,7 @@ import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerJson;
 import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.MemoryState;
+import dev.ledger.kafka.ProcessorProducerSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -93,7 +94,7 @@ public final class HistoryGenerator implements AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"); // as the command processor writes
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, ProcessorProducerSettings.COMPRESSION); // as the command processor writes
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
         var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();

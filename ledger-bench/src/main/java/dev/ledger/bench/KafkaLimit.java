@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>How it is made comparable with the ledger. The ledger's command processor is one stream thread
  * with one transactional, idempotent producer ({@code exactly_once_v2}), and it commits many transfers'
  * records per transaction. The limit's producers are built from the processor's own producer settings
- * ({@link ProcessorProducerSettings#producerConfig()}: acks=all, idempotent, linger, batch size, lz4);
+ * ({@link ProcessorProducerSettings#producerConfig()}: acks=all, idempotent, linger, batch size, snappy);
  * it has as many producers ({@code producers}, 1 by default), and it group-commits: a producer thread
  * takes everything the clients have submitted, appends it in one transaction, commits, answers those
  * clients, and starts the next transaction at once with whatever arrived meanwhile. So the limit never

@@ -41,7 +41,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * sizes stand for the whole run, not for its first records.
  *
  * <p>Record bytes are what the ledger hands the producer. What the broker stores differs: the producer
- * compresses each batch (the ledger's producers use lz4), and batch headers and transaction markers come
+ * compresses each batch (the command processor's producer uses snappy), and batch headers and transaction markers come
  * on top. So the growth of the topics' logs on disk over the same interval is measured too, from the
  * brokers' own account of their log directories.
  */
