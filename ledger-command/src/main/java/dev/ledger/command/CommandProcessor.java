@@ -171,6 +171,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.seal = new HopSeal(keys);
         this.restored = false;
         stopRestore();
+        this.refillRestoreSlices = context.schedule(RestorePacing.REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+                timestamp -> restorePacing.refill());
         this.node = null;
         PreCommitHook hook = context.getStateStore(PreCommitHook.NAME);
         hook.onCommit(new PreCommitHook.Action() {
@@ -421,10 +423,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             var fold = new EventLogRestore(new LoggedEventCheck(keys), new StateView(id -> aggregates),
                     restoreSkipped);
             restoring = new TaskRestore(context.taskId().toString(), eventLog.open(partition), fold);
-            // only while restoring: a punctuation marks its task as needing a commit, so a punctuator
-            // left running would make an idle thread commit a transaction every commit interval
-            refillRestoreSlices = context.schedule(RestorePacing.REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
-                    timestamp -> restorePacing.refill());
         }
         if (!restorePacing.takeSlice()) return false;
         boolean done = restoring.slice(RestorePacing.SLICE);
@@ -434,7 +432,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         restored = true;
         threadTasks.add(partition, aggregates);
         refillRestoreSlices.cancel();
-        refillRestoreSlices = null;
         return true;
     }
 
@@ -454,7 +451,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         if (restoring != null) restoring.close();
         restoring = null;
         if (refillRestoreSlices != null) refillRestoreSlices.cancel();
-        refillRestoreSlices = null;
     }
 
     private boolean isSealed(Record<String, byte[]> record) {

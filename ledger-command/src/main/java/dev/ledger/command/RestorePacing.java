@@ -14,7 +14,7 @@ import java.time.Duration;
  */
 final class RestorePacing {
     static final Duration SLICE = Duration.ofSeconds(1);
-    /** How often a restoring task's punctuator makes the next slice due: at most once per pass. */
+    /** How often an unrestored task's punctuator makes the next slice due: at most once per pass. */
     static final Duration REFILL_INTERVAL = Duration.ofMillis(1);
 
     private final ThreadLocal<boolean[]> sliceDue = ThreadLocal.withInitial(() -> new boolean[]{true});
