@@ -167,6 +167,7 @@ public final class BenchRunner {
     /** One system in one scenario, with what a ledger wrote to Kafka for every transfer the run submitted. */
     private Measured measure(Scenario scenario, LoadTarget target, Workload workload, Measurement measurement)
             throws Exception {
+        collectGarbageOfEarlierRuns();
         Thread.sleep(PAUSE_BETWEEN_RUNS_MS);
         out.printf("  %-40s ", target.label() + " ...");
         out.flush();
@@ -192,6 +193,17 @@ public final class BenchRunner {
         if (target instanceof LedgerHttpLoad ledger) result = result.withStreamThread(ledger.streamThread(result.transfersSubmitted()));
         say("%s", summary(result));
         return new Measured(result, written);
+    }
+
+    /**
+     * A full collection of the bench JVM, outside any measured window. Reading back what a ledger wrote
+     * (the warm-up's and each run's {@link LedgerRecords#profile}) leaves tens of MB alive in the young
+     * generation; left there, the next run's first young collection copies them while the load generator
+     * stops, 250 to 350 ms on these two busy cores, and an open loop counts that stall against every
+     * request due in it. A full collection now promotes and compacts them while nothing is measured.
+     */
+    private static void collectGarbageOfEarlierRuns() {
+        System.gc();
     }
 
     private void sayRecords(BenchResults.RecordProfile records) {
