@@ -19,8 +19,6 @@ import dev.ledger.kafka.ResultRecords;
 import dev.ledger.kafka.ThreadTasks;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.Cancellable;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -112,7 +110,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private boolean restored;
     /** The restore under way, between its slices; null before the first and once done. */
     private TaskRestore restoring;
-    private Cancellable refillRestoreSlices;
     /** The engine's view: every aggregate of this thread's tasks, from the task that owns it. */
     private final CommandEngine.State state = new StateView(this::owner);
 
@@ -171,14 +168,17 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.seal = new HopSeal(keys);
         this.restored = false;
         stopRestore();
-        this.refillRestoreSlices = context.schedule(RestorePacing.REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
-                timestamp -> restorePacing.refill());
+        // a slice taken in a pass whose commit never came (the task failed and is initialised again)
+        // must not hold back the thread's restores
+        restorePacing.refill();
         this.node = null;
         PreCommitHook hook = context.getStateStore(PreCommitHook.NAME);
         hook.onCommit(new PreCommitHook.Action() {
             @Override
             public void beforeCommit() {
                 forwardAtCommit();
+                // this commit closes the transaction that holds this pass's slice, if one was taken
+                restorePacing.refill();
             }
 
             @Override
@@ -431,7 +431,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         restoring = null;
         restored = true;
         threadTasks.add(partition, aggregates);
-        refillRestoreSlices.cancel();
         return true;
     }
 
@@ -450,7 +449,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private void stopRestore() {
         if (restoring != null) restoring.close();
         restoring = null;
-        if (refillRestoreSlices != null) refillRestoreSlices.cancel();
     }
 
     private boolean isSealed(Record<String, byte[]> record) {

@@ -8,12 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RestorePacingTest {
     @Test
-    void a_thread_takes_one_slice_per_pass_of_its_loop() {
+    void a_thread_takes_one_slice_per_commit() {
         var pacing = new RestorePacing();
 
         assertThat(pacing.takeSlice()).as("the first").isTrue();
         assertThat(pacing.takeSlice()).as("another task, in the same pass").isFalse();
-        pacing.refill(); // the pass reached its punctuators
+        pacing.refill(); // the pass's commit
         assertThat(pacing.takeSlice()).as("the next pass").isTrue();
         assertThat(pacing.takeSlice()).isFalse();
     }

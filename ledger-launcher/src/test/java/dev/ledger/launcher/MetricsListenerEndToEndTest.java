@@ -45,6 +45,36 @@ class MetricsListenerEndToEndTest {
                 .contains("ledger_commands_dead_lettered_total");
     }
 
+    /**
+     * Most of the tasks here never see a command (one account on 4 partitions). A task that never got
+     * input is never restored; were its restore's punctuator running anyway, every punctuation would mark
+     * the task as needing a commit, and the idle thread would commit a transaction every commit interval.
+     */
+    @Test
+    void given_an_idle_ledger_then_its_command_processor_commits_no_transactions() throws Exception {
+        String id = "idle-" + UUID.randomUUID().toString().substring(0, 8);
+        var opened = ledger.post("/v1/accounts", id, "{\"accountId\":\"" + id + "\",\"currency\":\"EUR\"}");
+        assertThat(opened.status()).as(opened.toString()).isEqualTo(201);
+        Thread.sleep(1_000); // the answer's own commit, and the projection's, are behind us
+
+        double before = commandThreadCommits();
+        Thread.sleep(2_000);
+        double after = commandThreadCommits();
+
+        assertThat(before).as("the command thread's commit counter is scraped").isPositive();
+        assertThat(after - before).as("commits while idle").isZero();
+    }
+
+    private static double commandThreadCommits() throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + ledger.app().metricsPort().orElseThrow() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        return body.lines()
+                .filter(line -> line.startsWith("kafka_stream_thread_commit_total{") && line.contains("-command-"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     @Test
     void given_a_metrics_port_then_the_api_port_does_not_serve_metrics_even_to_an_admin_key() {
         var onApiPort = ledger.get("/metrics");
