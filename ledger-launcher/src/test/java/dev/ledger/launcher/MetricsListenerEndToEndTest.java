@@ -37,8 +37,7 @@ class MetricsListenerEndToEndTest {
         var opened = ledger.post("/v1/accounts", id, "{\"accountId\":\"" + id + "\",\"currency\":\"EUR\"}");
         assertThat(opened.status()).as(opened.toString()).isEqualTo(201);
 
-        var scrape = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + ledger.app().metricsPort().orElseThrow() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        var scrape = scrapeMetricsPort();
 
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.body()).contains("ledger_api_requests_total{method=\"POST\",route=\"/v1/accounts\",status=\"201\"}")
@@ -47,8 +46,9 @@ class MetricsListenerEndToEndTest {
 
     /**
      * Most of the tasks here never see a command (one account on 4 partitions). A task that never got
-     * input is never restored; were its restore's punctuator running anyway, every punctuation would mark
-     * the task as needing a commit, and the idle thread would commit a transaction every commit interval.
+     * input is never restored; were its restore paced by a punctuator (as it once was), every punctuation
+     * would mark the task as needing a commit, and the idle thread would commit a transaction every commit
+     * interval.
      */
     @Test
     void given_an_idle_ledger_then_its_command_processor_commits_no_transactions() throws Exception {
@@ -66,13 +66,13 @@ class MetricsListenerEndToEndTest {
     }
 
     private static double commandThreadCommits() throws Exception {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + ledger.app().metricsPort().orElseThrow() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString())
-                .body();
-        return body.lines()
-                .filter(line -> line.startsWith("kafka_stream_thread_commit_total{") && line.contains("-command-"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return PrometheusText.sum(scrapeMetricsPort().body(), "kafka_stream_thread_commit_total{", "-command-");
+    }
+
+    /** A scrape of the metrics listener, without a key. */
+    private static HttpResponse<String> scrapeMetricsPort() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + ledger.app().metricsPort().orElseThrow() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

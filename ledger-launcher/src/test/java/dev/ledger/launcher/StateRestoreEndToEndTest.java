@@ -290,8 +290,6 @@ class StateRestoreEndToEndTest {
     }
 
     private static double skippedOnRestore(LedgerHarness ledger) {
-        String metrics = ledger.get("/metrics").body();
-        return metrics.lines().filter(l -> l.startsWith("ledger_command_restore_skipped_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return PrometheusText.sum(ledger.get("/metrics").body(), "ledger_command_restore_skipped_total", "");
     }
 }
