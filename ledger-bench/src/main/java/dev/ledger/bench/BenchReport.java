@@ -180,17 +180,18 @@ public final class BenchReport {
             for (BenchResults.SystemResult r : s.systems()) {
                 BenchResults.StreamThread t = r.streamThread();
                 if (t == null) continue;
-                rows.append(fmt("| %s | %s | %.0f | %.0f | %.0f | %.1f / %.1f / %.1f | %.0f%% / %.0f%% / %.0f%% |%n",
+                rows.append(fmt("| %s | %s | %.0f | %.0f | %.0f | %.1f / %.1f / %.1f | %.2f | %.0f%% / %.0f%% / %.0f%% |%n",
                         s.scenario(), r.label(), t.commitsPerSecond(), t.recordsPerCommit(), t.transfersPerCommit(),
-                        t.flushMsPerCommit(), t.sendOffsetsMsPerCommit(), t.commitMsPerCommit(), t.processShare() * 100,
+                        t.flushMsPerCommit(), t.sendOffsetsMsPerCommit(), t.commitMsPerCommit(),
+                        t.retriedRecordsPerCommit(), t.processShare() * 100,
                         t.commitShare() * 100, t.pollShare() * 100));
             }
         }
         if (rows.isEmpty()) return;
         md.append("### The command processor's stream thread in each run (warm-up included; Kafka Streams' own metrics)\n\n");
         md.append("| scenario | system | commits/s | input records per commit | transfers per commit "
-                + "| ms per commit: flush / offsets / commit | thread time: process / commit / poll |\n");
-        md.append("|:--|:--|--:|--:|--:|--:|--:|\n").append(rows).append('\n');
+                + "| ms per commit: flush / offsets / commit | records retried per commit | thread time: process / commit / poll |\n");
+        md.append("|:--|:--|--:|--:|--:|--:|--:|--:|\n").append(rows).append('\n');
     }
 
     /** Writes results.json, bench.md and chart.png into {@code dir}. */

@@ -99,11 +99,13 @@ public record BenchResults(
      * @param recordsPerCommit      input records processed per commit
      * @param transfersPerCommit    transfers submitted in the run per commit
      * @param flushMsPerCommit      waiting for the broker to acknowledge the produced records
+     * @param retriedRecordsPerCommit records the producer sent again (a produce answered with a retriable
+     *                              error, such as CONCURRENT_TRANSACTIONS right after the previous commit)
      * @param processShare          share of the thread's time in processing (Kafka Streams' ratio, at the end)
      */
     public record StreamThread(int threads, double commitsPerSecond, double recordsPerCommit, double transfersPerCommit,
                                double flushMsPerCommit, double sendOffsetsMsPerCommit, double commitMsPerCommit,
-                               double processShare, double commitShare, double pollShare) {
+                               double retriedRecordsPerCommit, double processShare, double commitShare, double pollShare) {
     }
 
     public record Latency(double p50, double p90, double p99, double p999, double max, double mean, long count) {

@@ -28,14 +28,14 @@ final class StreamThreadMetrics {
 
     /** The counters and gauges of one scrape, summed over the command processor's threads. */
     record Snapshot(double commits, double processed, double flushNanos, double sendOffsetsNanos, double commitNanos,
-                    double processRatio, double commitRatio, double pollRatio, int threads) {
+                    double retriedRecords, double processRatio, double commitRatio, double pollRatio, int threads) {
     }
 
     private StreamThreadMetrics() {
     }
 
     static Snapshot read(String prometheusText) {
-        double commits = 0, processed = 0, flush = 0, sendOffsets = 0, commit = 0;
+        double commits = 0, processed = 0, flush = 0, sendOffsets = 0, commit = 0, retried = 0;
         double processRatio = 0, commitRatio = 0, pollRatio = 0;
         int threads = 0;
         for (String line : prometheusText.split("\n")) {
@@ -61,11 +61,12 @@ final class StreamThreadMetrics {
                     case "kafka_producer_flush_time_ns_total" -> flush += value;
                     case "kafka_producer_txn_send_offsets_time_ns_total" -> sendOffsets += value;
                     case "kafka_producer_txn_commit_time_ns_total" -> commit += value;
+                    case "kafka_producer_record_retry_total" -> retried += value;
                     default -> { }
                 }
             }
         }
-        return new Snapshot(commits, processed, flush, sendOffsets, commit, processRatio, commitRatio, pollRatio, threads);
+        return new Snapshot(commits, processed, flush, sendOffsets, commit, retried, processRatio, commitRatio, pollRatio, threads);
     }
 
     /** The run between two scrapes; null when the scrapes name no command processor thread. */
@@ -78,6 +79,7 @@ final class StreamThreadMetrics {
                 round((after.flushNanos() - before.flushNanos()) * perCommit / NANOS_PER_MS, 2),
                 round((after.sendOffsetsNanos() - before.sendOffsetsNanos()) * perCommit / NANOS_PER_MS, 2),
                 round((after.commitNanos() - before.commitNanos()) * perCommit / NANOS_PER_MS, 2),
+                round((after.retriedRecords() - before.retriedRecords()) * perCommit, 2),
                 round(share(after.processRatio(), after.threads()), 3), round(share(after.commitRatio(), after.threads()), 3),
                 round(share(after.pollRatio(), after.threads()), 3));
     }
@@ -85,9 +87,9 @@ final class StreamThreadMetrics {
     /** A formatted line: the figures of {@link BenchResults.StreamThread}, for the run's log and the report. */
     static String describe(BenchResults.StreamThread t) {
         return String.format(Locale.ROOT, "%.0f commits/s, %.0f records and %.0f transfers per commit; per commit: "
-                        + "flush %.1f ms, offsets %.1f ms, commit %.1f ms; thread time: process %.0f%%, commit %.0f%%, poll %.0f%%",
+                        + "flush %.1f ms, offsets %.1f ms, commit %.1f ms, %.2f records retried; thread time: process %.0f%%, commit %.0f%%, poll %.0f%%",
                 t.commitsPerSecond(), t.recordsPerCommit(), t.transfersPerCommit(), t.flushMsPerCommit(),
-                t.sendOffsetsMsPerCommit(), t.commitMsPerCommit(), t.processShare() * 100, t.commitShare() * 100,
+                t.sendOffsetsMsPerCommit(), t.commitMsPerCommit(), t.retriedRecordsPerCommit(), t.processShare() * 100, t.commitShare() * 100,
                 t.pollShare() * 100);
     }
 
