@@ -20,7 +20,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -173,7 +172,7 @@ public final class CommandEngine {
 
     /** Deterministic, so that the same command decided again yields the same event ids. */
     public static String eventId(String commandId, String aggregateId, int index) {
-        return UUID.nameUUIDFromBytes((commandId + "\u0000" + aggregateId + "\u0000" + index)
+        return CanonicalUuid.nameBased((commandId + "\u0000" + aggregateId + "\u0000" + index)
                 .getBytes(StandardCharsets.UTF_8)).toString();
     }
 }

@@ -35,8 +35,7 @@ import static dev.ledger.kafka.ProtoFields.requirePresent;
  * field, an unknown event type, currency or reason, a seq below 1, a schema version it does not know.
  */
 final class EventProto {
-    private static final int UUID_BYTES = 16;
-    private static final int UUID_TEXT_LENGTH = 36;
+    private static final int UUID_BYTES = CanonicalUuid.BYTES;
 
     private EventProto() {
     }
@@ -247,23 +246,9 @@ final class EventProto {
 
     /** A canonical UUID as its 16 bytes, any other id as its text. */
     private static void id(String id, Consumer<ByteString> asUuid, Consumer<String> asText) {
-        if (isCanonicalUuid(id)) {
-            UUID uuid = UUID.fromString(id);
-            asUuid.accept(ByteString.copyFrom(ByteBuffer.allocate(UUID_BYTES)
-                    .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array()));
-        } else {
-            asText.accept(id);
-        }
-    }
-
-    /** Only the form {@link UUID#toString} gives reads back to the same string; UUID.fromString takes more. */
-    private static boolean isCanonicalUuid(String id) {
-        if (id.length() != UUID_TEXT_LENGTH) return false;
-        try {
-            return UUID.fromString(id).toString().equals(id);
-        } catch (IllegalArgumentException notUuid) {
-            return false;
-        }
+        byte[] uuid = CanonicalUuid.bytesOf(id);
+        if (uuid != null) asUuid.accept(ByteString.copyFrom(uuid));
+        else asText.accept(id);
     }
 
     private static String uuid(ByteString bytes, String field) {
