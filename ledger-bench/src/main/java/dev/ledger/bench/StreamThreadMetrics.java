@@ -66,7 +66,8 @@ final class StreamThreadMetrics {
                 }
             }
         }
-        return new Snapshot(commits, processed, flush, sendOffsets, commit, retried, processRatio, commitRatio, pollRatio, threads);
+        return new Snapshot(commits, processed, flush, sendOffsets, commit, retried, processRatio, commitRatio, pollRatio,
+                threads);
     }
 
     /** The run between two scrapes; null when the scrapes name no command processor thread. */
@@ -87,10 +88,11 @@ final class StreamThreadMetrics {
     /** A formatted line: the figures of {@link BenchResults.StreamThread}, for the run's log and the report. */
     static String describe(BenchResults.StreamThread t) {
         return String.format(Locale.ROOT, "%.0f commits/s, %.0f records and %.0f transfers per commit; per commit: "
-                        + "flush %.1f ms, offsets %.1f ms, commit %.1f ms, %.2f records retried; thread time: process %.0f%%, commit %.0f%%, poll %.0f%%",
+                        + "flush %.1f ms, offsets %.1f ms, commit %.1f ms, %.2f records retried; "
+                        + "thread time: process %.0f%%, commit %.0f%%, poll %.0f%%",
                 t.commitsPerSecond(), t.recordsPerCommit(), t.transfersPerCommit(), t.flushMsPerCommit(),
-                t.sendOffsetsMsPerCommit(), t.commitMsPerCommit(), t.retriedRecordsPerCommit(), t.processShare() * 100, t.commitShare() * 100,
-                t.pollShare() * 100);
+                t.sendOffsetsMsPerCommit(), t.commitMsPerCommit(), t.retriedRecordsPerCommit(), t.processShare() * 100,
+                t.commitShare() * 100, t.pollShare() * 100);
     }
 
     private static double share(double sum, int threads) {

@@ -2,6 +2,7 @@ package dev.ledger.kafka;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.UUID;
 
 /**
@@ -27,7 +28,7 @@ final class CanonicalUuid {
     private static final byte[] NIBBLES = new byte[128];
 
     static {
-        java.util.Arrays.fill(NIBBLES, (byte) -1);
+        Arrays.fill(NIBBLES, (byte) -1);
         for (int d = 0; d < 10; d++) NIBBLES['0' + d] = (byte) d;
         for (int d = 0; d < 6; d++) NIBBLES['a' + d] = (byte) (10 + d);
     }
