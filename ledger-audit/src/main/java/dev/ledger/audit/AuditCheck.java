@@ -9,7 +9,7 @@ public enum AuditCheck {
     DOMAIN("every event applies to its aggregate's state through the domain's evolve functions"),
     INVARIANT("per currency: sum(creditsPosted) - sum(debitsPosted) = sum(amount credited but not yet captured)"),
     SAGA("every reservation is captured or released, or its transfer is in flight; every completed transfer has "
-            + "its credit and its capture; a rejected transfer moved no money"),
+            + "its credit and its capture (or its debit, when settled whole); a rejected transfer moved no money"),
     TRANSFERS("every transfer an account mentions was initiated, and each transfer is final or in flight"),
     DEAD_LETTERS("no transfer in flight waits on a saga step the processor dead-lettered: that step will never run, "
             + "so what the transfer holds stays held"),

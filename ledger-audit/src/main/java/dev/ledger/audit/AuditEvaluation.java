@@ -59,7 +59,7 @@ final class AuditEvaluation {
         transfers.forEach((id, track) -> {
             if (track.state instanceof TransferState.Unknown && track.facts != null) {
                 SagaFacts f = track.facts;
-                for (SagaFacts.Step step : new SagaFacts.Step[]{f.reserved, f.credited, f.captured, f.released}) {
+                for (SagaFacts.Step step : new SagaFacts.Step[]{f.reserved, f.credited, f.captured, f.released, f.debited}) {
                     if (step != null) {
                         violations.add(AuditCheck.TRANSFERS, step.accountId(), step.seq(), null, null,
                                 "names transfer " + id + ", which was never initiated");
@@ -150,7 +150,7 @@ final class AuditEvaluation {
                     completed++;
                     amounts(id, c.request(), facts);
                     if (facts.credited == null) saga(id, track, "completed, but no account recorded its credit");
-                    if (facts.captured == null) saga(id, track, "completed, but its reservation was never captured");
+                    if (!facts.debitPosted()) saga(id, track, "completed, but its debit was never posted (no capture, no AccountDebited)");
                     if (facts.released != null) {
                         saga(facts.released, "ReservationReleased of transfer " + id + ", which completed");
                     }
@@ -166,6 +166,10 @@ final class AuditEvaluation {
                         saga(facts.captured, "ReservationCaptured of transfer " + id + ", which was rejected ("
                                 + r.reason() + ")");
                     }
+                    if (facts.debited != null) {
+                        saga(facts.debited, "AccountDebited of transfer " + id + ", which was rejected ("
+                                + r.reason() + ")");
+                    }
                     if (facts.reserved != null && facts.released == null && facts.captured == null) {
                         saga(facts.reserved, "FundsReserved of transfer " + id + " was never released, but the "
                                 + "transfer was rejected (" + r.reason() + ")");
@@ -179,6 +183,9 @@ final class AuditEvaluation {
             }
             if (facts.captured != null && facts.reserved == null) {
                 saga(facts.captured, "ReservationCaptured of transfer " + id + " without a reservation");
+            }
+            if (facts.debited != null && (facts.reserved != null || facts.captured != null || facts.released != null)) {
+                saga(facts.debited, "AccountDebited of transfer " + id + ", which also took the saga's reservation steps");
             }
             if (facts.released != null && facts.reserved == null) {
                 saga(facts.released, "ReservationReleased of transfer " + id + " without a reservation");
@@ -202,7 +209,7 @@ final class AuditEvaluation {
 
     /** Where a transfer in flight stands, from what its accounts recorded. */
     private static String step(SagaFacts facts) {
-        if (facts.captured != null || facts.released != null) return "awaiting its final event";
+        if (facts.debitPosted() || facts.released != null) return "awaiting its final event";
         if (facts.credited != null) return "credited, awaiting capture";
         if (facts.reserved != null) return "reserved, awaiting credit or release";
         return "awaiting reservation";
@@ -214,6 +221,7 @@ final class AuditEvaluation {
         expect(id, facts.credited, request.creditAccountId(), request.amount(), "AccountCredited");
         expect(id, facts.captured, request.debitAccountId(), request.amount(), "ReservationCaptured");
         expect(id, facts.released, request.debitAccountId(), request.amount(), "ReservationReleased");
+        expect(id, facts.debited, request.debitAccountId(), request.amount(), "AccountDebited");
         if (facts.credited != null && facts.creditedCurrency != null
                 && !facts.creditedCurrency.equals(request.currency())) {
             saga(facts.credited, "AccountCredited of transfer " + id + " in " + facts.creditedCurrency
@@ -260,7 +268,7 @@ final class AuditEvaluation {
         transfers.forEach((id, transfer) -> {
             SagaFacts facts = transfer.facts;
             if (facts != null && transfer.state instanceof TransferState.InFlight
-                    && facts.credited != null && facts.captured == null && facts.creditedCurrency != null) {
+                    && facts.credited != null && !facts.debitPosted() && facts.creditedCurrency != null) {
                 add(sums.computeIfAbsent(facts.creditedCurrency.getCurrencyCode(), c -> new long[7]), 6,
                         facts.credited.amount(), facts.creditedCurrency.getCurrencyCode());
             }

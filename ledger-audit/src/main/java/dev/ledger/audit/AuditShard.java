@@ -3,6 +3,7 @@ package dev.ledger.audit;
 import dev.ledger.domain.account.AccountDecider;
 import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.AccountDebited;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
 import dev.ledger.domain.account.AccountEvent.ReservationReleased;
@@ -191,6 +192,7 @@ final class AuditShard {
             case FundsReserved e -> step(e.transferId(), track, envelope, e.amount(), Kind.RESERVED);
             case AccountCredited e -> step(e.transferId(), track, envelope, e.amount(), Kind.CREDITED);
             case ReservationCaptured e -> step(e.transferId(), track, envelope, e.amount(), Kind.CAPTURED);
+            case AccountDebited e -> step(e.transferId(), track, envelope, e.amount(), Kind.DEBITED);
             case ReservationReleased e -> step(e.transferId(), track, envelope, e.amount(), Kind.RELEASED);
             default -> {
             }
@@ -304,7 +306,7 @@ final class AuditShard {
         }
     }
 
-    private enum Kind { RESERVED, CREDITED, CAPTURED, RELEASED }
+    private enum Kind { RESERVED, CREDITED, CAPTURED, RELEASED, DEBITED }
 
     private void step(String transferId, Track<AccountState> account, EventEnvelope envelope, long amount, Kind kind) {
         var step = new SagaFacts.Step(account.id, envelope.seq(), amount);
@@ -324,6 +326,8 @@ final class AuditShard {
                 case CAPTURED -> facts.captured = SagaFacts.pick(transferId, "ReservationCaptured", facts.captured, step,
                         violations);
                 case RELEASED -> facts.released = SagaFacts.pick(transferId, "ReservationReleased", facts.released, step,
+                        violations);
+                case DEBITED -> facts.debited = SagaFacts.pick(transferId, "AccountDebited", facts.debited, step,
                         violations);
             }
         }

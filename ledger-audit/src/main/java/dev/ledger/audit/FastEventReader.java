@@ -8,6 +8,7 @@ import dev.ledger.domain.Reason;
 import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.account.AccountEvent.AccountClosed;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.AccountDebited;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
@@ -264,6 +265,10 @@ final class FastEventReader {
             case "AccountCredited" -> {
                 expect(seen, ACCOUNT_ID | TRANSFER_ID | AMOUNT | DEBIT_ACCOUNT_ID);
                 yield new AccountCredited(accountId, transferId, amount, debitAccountId);
+            }
+            case "AccountDebited" -> {
+                expect(seen, ACCOUNT_ID | TRANSFER_ID | AMOUNT | CREDIT_ACCOUNT_ID);
+                yield new AccountDebited(accountId, transferId, amount, creditAccountId);
             }
             case "ReservationCaptured" -> {
                 expect(seen, ACCOUNT_ID | TRANSFER_ID | AMOUNT | CREDIT_ACCOUNT_ID);

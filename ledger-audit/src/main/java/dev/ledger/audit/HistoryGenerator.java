@@ -25,12 +25,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Queue;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -41,8 +43,10 @@ import java.util.function.LongConsumer;
 /**
  * Writes a synthetic but valid history for measuring the audit: accounts opened, funded from a
  * settlement account, then random transfers between customers (some refused for lack of funds), each
- * decided by the domain's own deciders and its saga run hop by hop, exactly as the command processor
- * would: same envelopes, same event ids, same event bytes (the engine's: binary), same hash chains with
+ * decided by the domain's own deciders exactly as the command processor would. Half the transfers are
+ * settled whole, as a single instance that runs every partition settles them; the other half run the
+ * saga hop by hop, each hop a round trip, as between instances (a transfer's id picks its half), so a
+ * history holds both kinds of transfer the audit must prove. Same envelopes, same event ids, same event bytes (the engine's: binary), same hash chains with
  * the given key, keyed by aggregate, one event per record with its link in a header, in Kafka
  * transactions. Much faster than the real ledger (no HTTP, no Streams, no round trips), so that a history
  * of millions of events takes a minute rather than an hour. Not a test and not a load test: a fixture
@@ -75,6 +79,10 @@ public final class HistoryGenerator implements AutoCloseable {
     private final CommandEngine engine;
     private final CommandEngine.State state = new MemoryState();
     private final CommandEngine.Output output = new SinkOutput();
+    /** The saga's hops on their round trip, delivered once the command that sent them is decided. */
+    private final Queue<CommandEnvelope> hops = new ArrayDeque<>();
+    /** Whether the transfer being decided runs its saga hop by hop rather than being settled whole. */
+    private boolean hopByHop;
     private long clockMs;
     private long events;
     private long inTransaction;
@@ -82,7 +90,7 @@ public final class HistoryGenerator implements AutoCloseable {
     /** @param signingKey the key the sink's records name (a Kafka sink writes its id in each record) */
     HistoryGenerator(Sink sink, byte[] signingKey, Instant start) {
         this.sink = sink;
-        this.engine = new CommandEngine(signingKey, aggregateId -> true);
+        this.engine = new CommandEngine(signingKey, aggregateId -> !hopByHop);
         this.clockMs = start.toEpochMilli();
     }
 
@@ -180,14 +188,17 @@ public final class HistoryGenerator implements AutoCloseable {
 
     void transfer(String id, String debit, String credit, long amount) {
         clockMs++;
+        hopByHop = Math.floorMod(id.hashCode(), 2) == 1;
         submit(new InitiateTransfer(new TransferRequest(id, debit, credit, amount, EUR, "generated", Map.of())),
                 "initiate-" + id);
+        hopByHop = false;
     }
 
-    /** Decides the command and every step it causes, all on one "partition": the whole saga, as the processor would. */
+    /** Decides the command and every step it causes: at once, or hop after hop, as the processor would. */
     private void submit(LedgerCommand command, String commandId) {
         engine.decide(new CommandEnvelope(commandId, LedgerJson.typeName(command), Instant.ofEpochMilli(clockMs),
                 command.aggregateId(), commandId, command), clockMs, state, output);
+        while (!hops.isEmpty()) engine.decide(hops.poll(), clockMs, state, output);
     }
 
     /** Every event the engine decides goes to the sink, committed every EVENTS_PER_TRANSACTION. */
@@ -201,7 +212,7 @@ public final class HistoryGenerator implements AutoCloseable {
 
         @Override
         public void command(CommandEnvelope step, long timestampMs) {
-            throw new IllegalStateException("every aggregate is local to the generator: " + step.commandId());
+            hops.add(step);
         }
 
         @Override

@@ -4,6 +4,7 @@ import dev.ledger.domain.Money;
 import dev.ledger.domain.account.AccountDecider;
 import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.AccountDebited;
 import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.account.Balances;
@@ -41,14 +42,23 @@ public final class LedgerReplay {
                 accounts.put(e.accountId(), next);
                 if (e instanceof AccountCredited c && !capturedBeforeCreditRead.remove(c.transferId())) {
                     creditedNotCaptured.put(c.transferId(), new InFlightCredit(currencyOf(next), c.amount()));
-                } else if (e instanceof ReservationCaptured c && creditedNotCaptured.remove(c.transferId()) == null) {
-                    capturedBeforeCreditRead.add(c.transferId());
+                } else if (debitPostedOf(e) instanceof String transferId && creditedNotCaptured.remove(transferId) == null) {
+                    capturedBeforeCreditRead.add(transferId);
                 }
             }
             case TransferEvent e -> transfers.put(e.transferId(),
                     TransferDecider.evolve(transfers.getOrDefault(e.transferId(), TransferDecider.INITIAL), e));
             default -> throw new IllegalArgumentException("unknown event " + envelope.type());
         }
+    }
+
+    /** The transfer whose debit this event posts (a capture, or a debit at once), else null. */
+    private static String debitPostedOf(AccountEvent event) {
+        return switch (event) {
+            case ReservationCaptured c -> c.transferId();
+            case AccountDebited d -> d.transferId();
+            default -> null;
+        };
     }
 
     public Map<String, AccountState> accounts() {

@@ -88,6 +88,17 @@ class AuditShardTest {
         return audit(records, null, KEY);
     }
 
+    /** The last transfer the generator ran hop by hop (the others are settled whole): the one whose reservation came last. */
+    static String lastHopByHopTransfer(List<Rec> records) {
+        return ((AccountEvent.FundsReserved) records.get(lastIndexOf(records,
+                e -> e.event() instanceof AccountEvent.FundsReserved)).envelope().event()).transferId();
+    }
+
+    static int lastIndexOf(List<Rec> records, Predicate<EventEnvelope> which) {
+        for (int i = records.size() - 1; i >= 0; i--) if (which.test(records.get(i).envelope())) return i;
+        throw new AssertionError("no such event");
+    }
+
     static int indexOf(List<Rec> records, Predicate<EventEnvelope> which) {
         for (int i = 0; i < records.size(); i++) if (which.test(records.get(i).envelope())) return i;
         throw new AssertionError("no such event");
@@ -117,6 +128,24 @@ class AuditShardTest {
         assertThat(counts.total()).isEqualTo(412);
         assertThat(counts.completed() + counts.rejected()).isEqualTo(412);
         assertThat(counts.rejected()).as("some transfers lack funds").isPositive();
+        assertThat(records).extracting(r -> r.envelope().type()).as("transfers settled whole and hop by hop")
+                .contains("AccountDebited", "FundsReserved", "ReservationCaptured");
+    }
+
+    @Test
+    void a_transfer_settled_whole_without_its_debit_is_named_as_completed_but_never_debited() {
+        List<Rec> records = history(5, 50, 3);
+        int i = lastIndexOf(records, e -> e.event() instanceof AccountEvent.AccountDebited);
+        EventEnvelope dropped = records.remove(i).envelope();
+        String transferId = ((AccountEvent.AccountDebited) dropped.event()).transferId();
+
+        Result result = audit(records);
+
+        assertThat(result.of(AuditCheck.SAGA)).anySatisfy(v -> {
+            assertThat(v.aggregateId()).isEqualTo(transferId);
+            assertThat(v.detail()).contains("completed, but its debit was never posted");
+        });
+        assertThat(result.of(AuditCheck.INVARIANT)).as("money credited that no account paid").isNotEmpty();
     }
 
     @Test
@@ -203,8 +232,9 @@ class AuditShardTest {
     @Test
     void a_saga_cut_after_its_credit_holds_the_invariant_in_flight() {
         List<Rec> records = history(5, 30, 6);
+        String transferId = lastHopByHopTransfer(records);
         int credited = indexOf(records, e -> e.event() instanceof AccountEvent.AccountCredited c
-                && c.transferId().equals("t29"));
+                && c.transferId().equals(transferId));
         List<Rec> cut = records.subList(0, credited + 1);
 
         Result result = audit(cut);
@@ -215,7 +245,7 @@ class AuditShardTest {
         assertThat(totals.creditedNotCaptured()).isEqualTo(amount);
         assertThat(totals.postedNet()).isEqualTo(amount);
         assertThat(result.evaluation().inFlight()).singleElement().satisfies(t -> {
-            assertThat(t.transferId()).isEqualTo("t29");
+            assertThat(t.transferId()).isEqualTo(transferId);
             assertThat(t.step()).contains("credited");
         });
     }
@@ -281,12 +311,13 @@ class AuditShardTest {
     @Test
     void a_dead_lettered_step_of_a_transfer_holding_funds_is_named_with_the_transfer_command_and_reason() {
         List<Rec> records = history(5, 30, 6);
+        String t = lastHopByHopTransfer(records);
         int reserved = indexOf(records, e -> e.event() instanceof AccountEvent.FundsReserved r
-                && r.transferId().equals("t29"));
+                && r.transferId().equals(t));
         var reservation = (AccountEvent.FundsReserved) records.get(reserved).envelope().event();
         List<Rec> cut = records.subList(0, reserved + 1); // its CreditAccount never ran
         var letter = new dev.ledger.kafka.DeadLetter(0, 5, "ledger.commands-2@41", reservation.creditAccountId(),
-                "a saga step the ledger did not write", START, "CreditAccount", "t29/CreditAccount", "t29", true,
+                "a saga step the ledger did not write", START, "CreditAccount", t + "/CreditAccount", t, true,
                 "{...}");
         var otherTransfer = new dev.ledger.kafka.DeadLetter(0, 6, "ledger.commands-2@42", "c1", "invalid transferId",
                 START, "CreditAccount", "t3/CreditAccount", "t3", true, "{...}");
@@ -294,9 +325,9 @@ class AuditShardTest {
         Result result = audit(cut, null, KEY, DeadLetteredSteps.of(List.of(letter, otherTransfer), null, id -> true));
 
         assertThat(result.of(AuditCheck.DEAD_LETTERS)).singleElement().satisfies(v -> {
-            assertThat(v.aggregateId()).isEqualTo("t29");
+            assertThat(v.aggregateId()).isEqualTo(t);
             assertThat(v.detail()).contains("holding " + reservation.amount() + " EUR on " + reservation.accountId())
-                    .contains("CreditAccount t29/CreditAccount").contains("ledger.commands-2@41")
+                    .contains("CreditAccount " + t + "/CreditAccount").contains("ledger.commands-2@41")
                     .contains("a saga step the ledger did not write");
         });
         assertThat(result.of(AuditCheck.SAGA)).as("t3 completed: its dead letter left nothing held").isEmpty();

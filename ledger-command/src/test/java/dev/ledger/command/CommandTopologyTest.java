@@ -581,7 +581,7 @@ class CommandTopologyTest {
     }
 
     @Test
-    void on_one_partition_the_whole_saga_is_one_step_with_the_same_events_and_outcome() {
+    void on_one_partition_a_transfer_is_settled_whole_in_four_events_and_one_answer() {
         startDriver(1);
         send(open("bank", true, 0));
         send(open("alice", false, 0));
@@ -593,13 +593,53 @@ class CommandTopologyTest {
 
         assertThat(commandsOut.isEmpty()).as("no saga command went through the topic").isTrue();
         assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened", "TransferInitiated",
-                "FundsReserved", "AccountCredited", "ReservationCaptured", "TransferCompleted");
+                "AccountDebited", "AccountCredited", "TransferCompleted");
         CommandResult last = results.getLast();
         assertThat(last.commandId()).isEqualTo(commandId);
         assertThat(last.outcome().status()).isEqualTo(Status.COMPLETED);
-        assertThat(last.outcome().position()).containsEntry("bank", 3L).containsEntry("alice", 2L)
-                .containsEntry("transfer/t-1", 2L);
+        assertThat(last.outcome().position()).containsOnly(Map.entry("bank", 2L), Map.entry("alice", 2L),
+                Map.entry("transfer/t-1", 2L));
         assertThat(results).as("one answer per client command: two opens and the transfer").hasSize(3);
+        assertChainsVerify();
+    }
+
+    @Test
+    void on_one_partition_a_settled_transfer_restores_from_its_four_events_and_is_answered_as_before() {
+        startDriver(1);
+        send(open("bank", true, 0));
+        send(open("alice", false, 0));
+        send(transfer("t-1", "bank", "alice", 100));
+        CommandResult settled = results.getLast();
+        send(transfer("t-2", "alice", "bank", 60));
+        Map<String, String> before = stores();
+
+        restartDriver();
+        String retryId = send(transfer("t-1", "bank", "alice", 100));
+        CommandResult replay = results.getLast();
+        Map<String, String> after = stores();
+        send(transfer("t-3", "alice", "bank", 41));
+
+        assertThat(after).as("every account, transfer and hash link as before").isEqualTo(before);
+        assertThat(replay.commandId()).isEqualTo(retryId);
+        assertThat(replay.outcome().status()).isEqualTo(Status.COMPLETED);
+        assertThat(replay.outcome().replayed()).isTrue();
+        assertThat(replay.outcome().position()).isEqualTo(settled.outcome().position());
+        assertThat(results.getLast().outcome().reason()).as("alice holds 40 after paying 60 of 100")
+                .isEqualTo(Reason.INSUFFICIENT_FUNDS);
+        assertThat(restoreSkipped.count()).isZero();
+        assertChainsVerify();
+    }
+
+    @Test
+    void on_one_partition_a_transfer_the_saga_would_refuse_takes_the_saga_and_is_refused_as_before() {
+        startDriver(1);
+        send(open("alice", false, 100));
+        send(open("bob", false, 0));
+
+        send(transfer("t-1", "alice", "bob", 101));
+
+        assertThat(eventTypes()).containsExactly("AccountOpened", "AccountOpened", "TransferInitiated", "TransferRejected");
+        assertThat(results.getLast().outcome().reason()).isEqualTo(Reason.INSUFFICIENT_FUNDS);
     }
 
     @Test

@@ -33,7 +33,12 @@ public final class SagaSteps {
     public static String stepId(LedgerCommand step) {
         String transferId = transferIdOf(step);
         if (transferId == null) throw new IllegalArgumentException(step + " is not a saga step");
-        return transferId + "/" + step.getClass().getSimpleName();
+        return stepId(transferId, step.getClass());
+    }
+
+    /** The id of the step of this type of a transfer. */
+    public static String stepId(String transferId, Class<? extends LedgerCommand> type) {
+        return transferId + "/" + type.getSimpleName();
     }
 
     /** True for the commands the saga sends itself: every step of a transfer but the client's InitiateTransfer. */
@@ -54,6 +59,7 @@ public final class SagaSteps {
                 case AccountEvent.AccountClosed c -> false;
                 case AccountEvent.FundsReserved r -> true;
                 case AccountEvent.AccountCredited c -> true;
+                case AccountEvent.AccountDebited d -> true; // a settlement's, under the id of the reservation it stands for
                 case AccountEvent.ReservationCaptured c -> true;
                 case AccountEvent.ReservationReleased r -> true;
             };

@@ -18,6 +18,7 @@ import dev.ledger.domain.transfer.TransferCommand.CompleteTransfer;
 import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
 import dev.ledger.domain.transfer.TransferCommand.RejectTransfer;
 import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.domain.transfer.TransferSettlement;
 import org.junit.jupiter.api.Test;
 
 import java.util.Currency;
@@ -84,8 +85,24 @@ class SagaStepsTest {
                 new ReleaseReservation("bank", "t-3", Reason.CURRENCY_MISMATCH),
                 new RejectTransfer("t-3", Reason.CURRENCY_MISMATCH, Map.of("bank", 5L)),
                 new CloseAccount("bob"));
+        settle(new TransferRequest("t-4", "bank", "alice", 7, EUR, null, Map.of()));
         assertThat(eventTypes).as("every event type of the ledger was decided").hasSize(
                 AccountEvent.class.getPermittedSubclasses().length + TransferEvent.class.getPermittedSubclasses().length);
+    }
+
+    /**
+     * A transfer settled whole: the client's command writes its initiation, and the debit, the credit and the
+     * completion are written under the ids of the steps they stand for (the debit the reservation's).
+     */
+    private void settle(TransferRequest request) {
+        var settled = TransferSettlement.decide(request, TransferDecider.INITIAL,
+                accounts.get(request.debitAccountId()), accounts.get(request.creditAccountId())).orElseThrow();
+        Map<LedgerEvent, Boolean> writtenByStep = Map.of(settled.initiated(), false, settled.debited(), true,
+                settled.credited(), true, settled.completed(), true);
+        writtenByStep.forEach((e, expected) -> {
+            assertThat(SagaSteps.writtenByStep(e)).as(e.toString()).isEqualTo(expected);
+            eventTypes.add(e.getClass());
+        });
     }
 
     private void decideAll(LedgerCommand... commands) {

@@ -7,11 +7,16 @@ import dev.ledger.domain.Outcome;
 import dev.ledger.domain.SagaSteps;
 import dev.ledger.domain.account.AccountCommand;
 import dev.ledger.domain.account.AccountCommand.CreditAccount;
+import dev.ledger.domain.account.AccountCommand.ReserveFunds;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
 import dev.ledger.domain.account.AccountDecider;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.transfer.TransferCommand;
+import dev.ledger.domain.transfer.TransferCommand.CompleteTransfer;
+import dev.ledger.domain.transfer.TransferCommand.InitiateTransfer;
 import dev.ledger.domain.transfer.TransferDecider;
+import dev.ledger.domain.transfer.TransferRequest;
+import dev.ledger.domain.transfer.TransferSettlement;
 import dev.ledger.domain.transfer.TransferState;
 
 import java.nio.charset.StandardCharsets;
@@ -78,6 +83,9 @@ public final class CommandEngine {
     public void decide(CommandEnvelope envelope, long nowMs, State state, Output out) {
         boolean step = SagaSteps.isFollowUp(envelope.command());
         if (step && state.stepApplied(envelope.commandId())) return; // deduplicated by transfer id and step
+        if (envelope.command() instanceof InitiateTransfer initiate && settle(envelope, initiate.request(), nowMs, state, out)) {
+            return;
+        }
         Queue<CommandEnvelope> local = new ArrayDeque<>();
         boolean wroteEvents = apply(envelope, nowMs, state, out, local);
         if (step) state.stepApplied(envelope.commandId(), wroteEvents, nowMs);
@@ -114,15 +122,10 @@ public final class CommandEngine {
         Aggregate<S> folded = aggregate;
         String causeOfNext = cause.commandId();
         for (int i = 0; i < decision.events().size(); i++) {
-            E event = decision.events().get(i);
-            var envelope = new EventEnvelope(eventId(cause.commandId(), aggregateId, i), LedgerJson.typeName(event),
-                    LedgerJson.SCHEMA_VERSION, aggregateId, version.applyAsLong(folded.state()) + 1,
-                    Instant.ofEpochMilli(nowMs), cause.commandId(), cause.correlationId(), cause.causationId(), event);
-            byte[] bytes = EventCodec.write(envelope);
-            byte[] hash = chain.next(folded.lastHash(), bytes);
-            out.event(aggregateId, nowMs, bytes, hash);
-            folded = folded.then(envelope, event, evolve, hash);
-            causeOfNext = envelope.eventId();
+            Appended<S> appended = append(aggregateId, folded, decision.events().get(i), i, evolve, version,
+                    cause.commandId(), cause.correlationId(), cause.causationId(), nowMs, out);
+            folded = appended.aggregate();
+            causeOfNext = appended.eventId();
         }
         S state = folded.state();
         // the transfer's final outcome answers the client command that started it
@@ -147,6 +150,66 @@ public final class CommandEngine {
                 step && origin != null ? origin : cause.commandId(),
                 isTransfer ? withTransferSeq(outcome, aggregateId, aggregateSeq) : outcome)));
         return !decision.events().isEmpty();
+    }
+
+    /** An aggregate after one more event, and that event's id (the cause of what follows from it). */
+    private record Appended<S>(Aggregate<S> aggregate, String eventId) {
+    }
+
+    /** Wraps one event in its envelope, links it into its aggregate's hash chain, writes it and folds it in. */
+    private <S, E extends LedgerEvent> Appended<S> append(String aggregateId, Aggregate<S> aggregate, E event,
+                                                          int index, BiFunction<S, E, S> evolve,
+                                                          ToLongFunction<S> version, String commandId,
+                                                          String correlationId, String causationId, long nowMs,
+                                                          Output out) {
+        var envelope = new EventEnvelope(eventId(commandId, aggregateId, index), LedgerJson.typeName(event),
+                LedgerJson.SCHEMA_VERSION, aggregateId, version.applyAsLong(aggregate.state()) + 1,
+                Instant.ofEpochMilli(nowMs), commandId, correlationId, causationId, event);
+        byte[] bytes = EventCodec.write(envelope);
+        byte[] hash = chain.next(aggregate.lastHash(), bytes);
+        out.event(aggregateId, nowMs, bytes, hash);
+        return new Appended<>(aggregate.then(envelope, event, evolve, hash), envelope.eventId());
+    }
+
+    /**
+     * Settles a new transfer whole when this writer holds both its accounts too ({@link TransferSettlement}):
+     * four events in one step and one answer, no hop decided in between. The envelopes are those the
+     * saga's steps would give: the transfer's initiation is the client command's own, the debit, the
+     * credit and the completion carry the ids of the steps they stand for (the debit the reservation's), so
+     * a restore marks those steps applied as it would after the saga, and each event is caused by the one
+     * before it.
+     *
+     * @return false when the transfer must take the saga instead (a repeat, a refusal, an account elsewhere)
+     */
+    private boolean settle(CommandEnvelope cause, TransferRequest request, long nowMs, State state, Output out) {
+        String transferId = request.transferId();
+        String debitId = request.debitAccountId();
+        String creditId = request.creditAccountId();
+        if (!isLocal.test(debitId) || !isLocal.test(creditId)) return false;
+        Aggregate<TransferState> transfer = state.transfer(transferId);
+        Aggregate<AccountState> debit = state.account(debitId);
+        Aggregate<AccountState> credit = state.account(creditId);
+        var decided = TransferSettlement.decide(request, transfer.state(), debit.state(), credit.state());
+        if (decided.isEmpty()) return false;
+        TransferSettlement.Settled settled = decided.get();
+        String clientCommand = cause.commandId();
+        String correlation = cause.correlationId();
+        var initiated = append(transferId, transfer, settled.initiated(), 0, TransferDecider::evolve,
+                TransferState::version, clientCommand, correlation, cause.causationId(), nowMs, out);
+        var debited = append(debitId, debit, settled.debited(), 0, AccountDecider::evolve, AccountState::version,
+                SagaSteps.stepId(transferId, ReserveFunds.class), correlation, initiated.eventId(), nowMs, out);
+        var credited = append(creditId, credit, settled.credited(), 0, AccountDecider::evolve, AccountState::version,
+                SagaSteps.stepId(transferId, CreditAccount.class), correlation, debited.eventId(), nowMs, out);
+        var completed = append(transferId, initiated.aggregate(), settled.completed(), 0, TransferDecider::evolve,
+                TransferState::version, SagaSteps.stepId(transferId, CompleteTransfer.class), correlation,
+                credited.eventId(), nowMs, out);
+        state.transfer(transferId, completed.aggregate());
+        state.account(debitId, debited.aggregate());
+        state.account(creditId, credited.aggregate());
+        var outcome = (TransferState.Completed) completed.aggregate().state();
+        out.result(new CommandResult(transferId, clientCommand,
+                withTransferSeq(Outcome.of(Outcome.Status.COMPLETED, outcome.position()), transferId, outcome.version())));
+        return true;
     }
 
     /**

@@ -39,6 +39,7 @@ final class EventDefaults {
     static String commandId(LedgerEvent event) {
         String step = switch (event) {
             case AccountEvent.FundsReserved e -> ReserveFunds.class.getSimpleName();
+            case AccountEvent.AccountDebited e -> ReserveFunds.class.getSimpleName(); // the step it stands for
             case AccountEvent.AccountCredited e -> CreditAccount.class.getSimpleName();
             case AccountEvent.ReservationCaptured e -> CaptureReservation.class.getSimpleName();
             case AccountEvent.ReservationReleased e -> ReleaseReservation.class.getSimpleName();
@@ -59,6 +60,7 @@ final class EventDefaults {
             case TransferEvent e -> e.transferId();
             case AccountEvent.FundsReserved e -> e.transferId();
             case AccountEvent.AccountCredited e -> e.transferId();
+            case AccountEvent.AccountDebited e -> e.transferId();
             case AccountEvent.ReservationCaptured e -> e.transferId();
             case AccountEvent.ReservationReleased e -> e.transferId();
             default -> null;

@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.ledger.domain.LedgerEvent;
 import dev.ledger.domain.account.AccountEvent.AccountClosed;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.AccountDebited;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
@@ -162,6 +163,8 @@ final class EventProto {
                     .setTransferId(e.transferId()).setAmount(e.amount()).setCreditAccountId(e.creditAccountId()));
             case AccountCredited e -> wire.setAccountCredited(Wire.AccountCredited.newBuilder().setAccountId(e.accountId())
                     .setTransferId(e.transferId()).setAmount(e.amount()).setDebitAccountId(e.debitAccountId()));
+            case AccountDebited e -> wire.setAccountDebited(Wire.AccountDebited.newBuilder().setAccountId(e.accountId())
+                    .setTransferId(e.transferId()).setAmount(e.amount()).setCreditAccountId(e.creditAccountId()));
             case ReservationCaptured e -> wire.setReservationCaptured(Wire.ReservationCaptured.newBuilder()
                     .setAccountId(e.accountId()).setTransferId(e.transferId()).setAmount(e.amount())
                     .setCreditAccountId(e.creditAccountId()));
@@ -201,6 +204,10 @@ final class EventProto {
             case ACCOUNT_CREDITED -> {
                 var e = present(wire.getAccountCredited(), AccountCredited.class);
                 yield new AccountCredited(e.getAccountId(), e.getTransferId(), e.getAmount(), e.getDebitAccountId());
+            }
+            case ACCOUNT_DEBITED -> {
+                var e = present(wire.getAccountDebited(), AccountDebited.class);
+                yield new AccountDebited(e.getAccountId(), e.getTransferId(), e.getAmount(), e.getCreditAccountId());
             }
             case RESERVATION_CAPTURED -> {
                 var e = present(wire.getReservationCaptured(), ReservationCaptured.class);

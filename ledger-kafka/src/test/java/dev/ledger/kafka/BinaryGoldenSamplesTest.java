@@ -53,7 +53,8 @@ final class BinaryGoldenSamplesTest {
     /**
      * Events as the engine writes them: canonical UUIDs as 16 bytes, an instant of whole milliseconds, and a
      * saga step's events without the command id, causation, correlation and aggregate that
-     * {@link EventDefaults} rebuilds: these bytes pin those rules.
+     * {@link EventDefaults} rebuilds (and the debit of a transfer settled whole, which stands for its
+     * reservation step): these bytes pin those rules.
      */
     @Test
     void the_events_of_an_engine_transfer_have_frozen_binary_bytes_that_read_back_and_are_written_the_same_today() {
@@ -73,6 +74,9 @@ final class BinaryGoldenSamplesTest {
         String reservedId = CommandEngine.eventId(reserveStep, "acct-1742", 0);
         var credited = new dev.ledger.domain.account.AccountEvent.AccountCredited("acct-311", "single-20391", 48_213, "acct-1742");
         var completed = new dev.ledger.domain.transfer.TransferEvent.TransferCompleted("single-20391", 7, 3);
+        // a transfer settled whole writes a debit instead of the reservation and its capture
+        var debited = new dev.ledger.domain.account.AccountEvent.AccountDebited("acct-1742", "single-20392", 5_017, "acct-311");
+        String settledInitiatedId = CommandEngine.eventId(client, "single-20392", 0);
         return List.of(
                 new EventEnvelope(initiatedId, "TransferInitiated", 1, "single-20391", 1, at, client, "single-20391",
                         client, initiated),
@@ -82,7 +86,9 @@ final class BinaryGoldenSamplesTest {
                         "acct-311", 3, at, "single-20391/CreditAccount", "single-20391", reservedId, credited),
                 new EventEnvelope(CommandEngine.eventId("single-20391/CompleteTransfer", "single-20391", 0),
                         "TransferCompleted", 1, "single-20391", 2, at, "single-20391/CompleteTransfer", "single-20391",
-                        CommandEngine.eventId("single-20391/CaptureReservation", "acct-1742", 0), completed));
+                        CommandEngine.eventId("single-20391/CaptureReservation", "acct-1742", 0), completed),
+                new EventEnvelope(CommandEngine.eventId("single-20392/ReserveFunds", "acct-1742", 0), "AccountDebited", 1,
+                        "acct-1742", 8, at, "single-20392/ReserveFunds", "single-20392", settledInitiatedId, debited));
     }
 
     private static void assertFrozenEvents(List<EventEnvelope> samples, String directory) {

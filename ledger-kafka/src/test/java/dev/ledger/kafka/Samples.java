@@ -15,6 +15,7 @@ import dev.ledger.domain.account.AccountCommand.ReleaseReservation;
 import dev.ledger.domain.account.AccountCommand.ReserveFunds;
 import dev.ledger.domain.account.AccountEvent.AccountClosed;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.AccountDebited;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
@@ -53,6 +54,7 @@ final class Samples {
             event(3, new FundsReserved("alice", "t-0001", 2500, "bob")),
             event(5, new AccountCredited("bob", "t-0001", 2500, "alice")),
             event(4, new ReservationCaptured("alice", "t-0001", 2500, "bob")),
+            event(7, new AccountDebited("alice", "t-0005", 1200, "bob")),
             event(6, new ReservationReleased("alice", "t-0002", Money.MAX_AMOUNT, Reason.ACCOUNT_CLOSED)),
             event(9, new AccountClosed("alice")),
             event(1, new TransferInitiated("t-0001", "alice", "bob", 2500, EUR, "invoice 42", Map.of("order", "o-9"))),
@@ -111,6 +113,7 @@ final class Samples {
             case TransferEvent e -> e.transferId();
             case FundsReserved e -> e.transferId();
             case AccountCredited e -> e.transferId();
+            case AccountDebited e -> e.transferId();
             case ReservationCaptured e -> e.transferId();
             case ReservationReleased e -> e.transferId();
             default -> event.aggregateId();

@@ -4,6 +4,7 @@ import dev.ledger.domain.LedgerEvent;
 import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.account.AccountEvent.AccountClosed;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.AccountDebited;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
@@ -121,6 +122,8 @@ final class BatchFold {
                     case ReservationReleased e -> row.next(row.balances().release(e.amount()), seq, at);
                     case AccountCredited e -> posted(envelope, row, e.transferId(), e.amount(),
                             row.balances().credit(e.amount()));
+                    case AccountDebited e -> posted(envelope, row, e.transferId(),
+                            Math.negateExact(e.amount()), row.balances().debit(e.amount()));
                     case ReservationCaptured e -> posted(envelope, row, e.transferId(),
                             Math.negateExact(e.amount()), row.balances().capture(e.amount()));
                 };

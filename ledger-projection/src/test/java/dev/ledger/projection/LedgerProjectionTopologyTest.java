@@ -1,6 +1,7 @@
 package dev.ledger.projection;
 
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.LedgerJson;
@@ -98,6 +99,30 @@ class LedgerProjectionTopologyTest {
                 .isEqualTo(saga.log().size());
         assertThat(registry.get("ledger.projection.flush").timer().count()).isEqualTo(saga.log().size());
         assertThat(registry.get("ledger.projection.lag").timer().count()).isPositive();
+    }
+
+    @Test
+    void given_a_transfer_settled_whole_then_its_debit_is_a_posted_statement_line_like_a_capture() throws SQLException {
+        SagaEvents log = new SagaEvents();
+        log.append(new AccountOpened("bank", SagaEvents.EUR, 0, true, Map.of()));
+        log.append(SagaEvents.opened("alice"));
+        log.settled("t-1", "bank", "alice", 10_000);
+        log.settled("t-2", "alice", "bank", 2_500);
+
+        pipe(events, log.log());
+
+        assertThat(db.strings("""
+                SELECT account_id || ' ' || debits_pending || ' ' || debits_posted || ' ' || credits_pending || ' '
+                    || credits_posted || ' seq ' || seq FROM accounts ORDER BY account_id""")).containsExactly(
+                "alice 0 2500 0 10000 seq 3", "bank 0 10000 0 2500 seq 3");
+        assertThat(db.strings("""
+                SELECT account_id || ' #' || account_seq || ' ' || transfer_id || ' ' || amount || ' -> ' || balance_after
+                FROM entries ORDER BY account_id, account_seq""")).containsExactly(
+                "alice #2 t-1 10000 -> 10000", "alice #3 t-2 -2500 -> 7500",
+                "bank #2 t-1 -10000 -> -10000", "bank #3 t-2 2500 -> -7500");
+        assertThat(db.strings("SELECT transfer_id || ' ' || status || ' seq ' || seq FROM transfers ORDER BY transfer_id"))
+                .containsExactly("t-1 COMPLETED seq 2", "t-2 COMPLETED seq 2");
+        assertThat(db.count("SELECT sum(amount) FROM entries")).isZero();
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.ledger.domain.LedgerEvent;
 import dev.ledger.domain.Reason;
 import dev.ledger.domain.account.AccountEvent.AccountClosed;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.AccountDebited;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
@@ -108,5 +109,13 @@ final class SagaEvents {
         EventEnvelope credited = append(new AccountCredited(credit, transferId, amount, debit));
         EventEnvelope captured = append(new ReservationCaptured(debit, transferId, amount, credit));
         append(new TransferCompleted(transferId, captured.seq(), credited.seq()));
+    }
+
+    /** A transfer settled whole: initiate, debit at once, credit, complete. */
+    void settled(String transferId, String debit, String credit, long amount) {
+        append(new TransferInitiated(transferId, debit, credit, amount, EUR, "ref " + transferId, Map.of()));
+        EventEnvelope debited = append(new AccountDebited(debit, transferId, amount, credit));
+        EventEnvelope credited = append(new AccountCredited(credit, transferId, amount, debit));
+        append(new TransferCompleted(transferId, debited.seq(), credited.seq()));
     }
 }

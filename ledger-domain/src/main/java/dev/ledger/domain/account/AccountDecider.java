@@ -13,6 +13,7 @@ import dev.ledger.domain.account.AccountCommand.ReleaseReservation;
 import dev.ledger.domain.account.AccountCommand.ReserveFunds;
 import dev.ledger.domain.account.AccountEvent.AccountClosed;
 import dev.ledger.domain.account.AccountEvent.AccountCredited;
+import dev.ledger.domain.account.AccountEvent.AccountDebited;
 import dev.ledger.domain.account.AccountEvent.AccountOpened;
 import dev.ledger.domain.account.AccountEvent.FundsReserved;
 import dev.ledger.domain.account.AccountEvent.ReservationCaptured;
@@ -58,6 +59,10 @@ public final class AccountDecider {
             case AccountCredited e -> {
                 Open open = requireOpen(state, e);
                 yield open.with(open.balances().credit(e.amount()), open.holds());
+            }
+            case AccountDebited e -> {
+                Open open = requireOpen(state, e);
+                yield open.with(open.balances().debit(e.amount()), open.holds());
             }
             case ReservationCaptured e -> {
                 Open open = requireOpen(state, e);

@@ -34,6 +34,14 @@ public sealed interface AccountEvent extends LedgerEvent {
             implements AccountEvent {
     }
 
+    /**
+     * The debit side of a transfer posted at once, without a hold: written instead of FundsReserved and
+     * ReservationCaptured when the transfer is settled whole in one step ({@code TransferSettlement}).
+     */
+    record AccountDebited(String accountId, String transferId, long amount, String creditAccountId)
+            implements AccountEvent {
+    }
+
     record ReservationCaptured(String accountId, String transferId, long amount, String creditAccountId)
             implements AccountEvent {
     }

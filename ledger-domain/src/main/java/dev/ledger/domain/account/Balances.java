@@ -30,6 +30,11 @@ public record Balances(long debitsPending, long debitsPosted, long creditsPendin
                 creditsPending, creditsPosted);
     }
 
+    /** A debit posted at once, with no hold before it. */
+    public Balances debit(long amount) {
+        return new Balances(debitsPending, Money.add(debitsPosted, amount), creditsPending, creditsPosted);
+    }
+
     public Balances release(long amount) {
         return new Balances(Money.subtract(debitsPending, amount), debitsPosted, creditsPending, creditsPosted);
     }

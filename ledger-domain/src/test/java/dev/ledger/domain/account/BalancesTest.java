@@ -28,6 +28,13 @@ final class BalancesTest {
     }
 
     @Test
+    void a_debit_at_once_posts_as_a_hold_and_its_capture_do() {
+        Balances funded = Balances.ZERO.credit(100);
+        assertThat(funded.debit(60)).isEqualTo(funded.reserve(60).capture(60)).isEqualTo(new Balances(0, 60, 0, 100));
+        assertThatThrownBy(() -> new Balances(0, MAX, 0, 0).debit(1)).isInstanceOf(ArithmeticException.class);
+    }
+
+    @Test
     void only_a_zero_balance_with_nothing_held_is_settled() {
         assertThat(Balances.ZERO.isSettled()).isTrue();
         assertThat(new Balances(0, 100, 0, 100).isSettled()).isTrue();
