@@ -59,7 +59,8 @@ final class AuditEvaluation {
         transfers.forEach((id, track) -> {
             if (track.state instanceof TransferState.Unknown && track.facts != null) {
                 SagaFacts f = track.facts;
-                for (SagaFacts.Step step : new SagaFacts.Step[]{f.reserved, f.credited, f.captured, f.released, f.debited}) {
+                var steps = new SagaFacts.Step[]{f.reserved, f.credited, f.captured, f.released, f.debited};
+                for (SagaFacts.Step step : steps) {
                     if (step != null) {
                         violations.add(AuditCheck.TRANSFERS, step.accountId(), step.seq(), null, null,
                                 "names transfer " + id + ", which was never initiated");
@@ -150,7 +151,9 @@ final class AuditEvaluation {
                     completed++;
                     amounts(id, c.request(), facts);
                     if (facts.credited == null) saga(id, track, "completed, but no account recorded its credit");
-                    if (!facts.debitPosted()) saga(id, track, "completed, but its debit was never posted (no capture, no AccountDebited)");
+                    if (!facts.debitPosted()) {
+                        saga(id, track, "completed, but its debit was never posted (no capture, no AccountDebited)");
+                    }
                     if (facts.released != null) {
                         saga(facts.released, "ReservationReleased of transfer " + id + ", which completed");
                     }
@@ -185,7 +188,8 @@ final class AuditEvaluation {
                 saga(facts.captured, "ReservationCaptured of transfer " + id + " without a reservation");
             }
             if (facts.debited != null && (facts.reserved != null || facts.captured != null || facts.released != null)) {
-                saga(facts.debited, "AccountDebited of transfer " + id + ", which also took the saga's reservation steps");
+                saga(facts.debited, "AccountDebited of transfer " + id
+                        + ", which also took the saga's reservation steps");
             }
             if (facts.released != null && facts.reserved == null) {
                 saga(facts.released, "ReservationReleased of transfer " + id + " without a reservation");

@@ -46,11 +46,12 @@ import java.util.function.LongConsumer;
  * decided by the domain's own deciders exactly as the command processor would. Half the transfers are
  * settled whole, as a single instance that runs every partition settles them; the other half run the
  * saga hop by hop, each hop a round trip, as between instances (a transfer's id picks its half), so a
- * history holds both kinds of transfer the audit must prove. Same envelopes, same event ids, same event bytes (the engine's: binary), same hash chains with
- * the given key, keyed by aggregate, one event per record with its link in a header, in Kafka
- * transactions. Much faster than the real ledger (no HTTP, no Streams, no round trips), so that a history
- * of millions of events takes a minute rather than an hour. Not a test and not a load test: a fixture
- * for the audit's benchmark.
+ * history holds both kinds of transfer the audit must prove. Same envelopes, same event ids, same event
+ * bytes (the engine's: binary), same hash chains with the given key, keyed by aggregate, one event per
+ * record with its link in a header, in Kafka transactions. Much faster than the real ledger (no HTTP, no
+ * Streams, its hops queued in memory rather than sent through Kafka), so that a history of millions of
+ * events takes a minute rather than an hour. Not a test and not a load test: a fixture for the audit's
+ * benchmark.
  */
 public final class HistoryGenerator implements AutoCloseable {
     public static final String SETTLEMENT = "settlement";
