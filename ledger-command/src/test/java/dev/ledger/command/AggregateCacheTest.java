@@ -60,6 +60,20 @@ class AggregateCacheTest {
     }
 
     @Test
+    void an_aggregate_read_from_the_store_then_changed_is_written_as_changed_when_it_leaves() {
+        store.put("alice", opened("alice"));
+        cache.load("alice");
+        var changed = opened("alice-renamed"); // any other aggregate will do: the cache keeps what it is given
+        cache.save("alice", changed);
+
+        cache.save("bob", opened("bob"));
+        cache.save("carol", opened("carol")); // alice, the eldest, leaves
+
+        assertThat(store.get("alice")).as("the change, not the copy read").usingRecursiveComparison()
+                .isEqualTo(changed);
+    }
+
+    @Test
     void clearing_forgets_the_cached_and_the_stored_aggregates() {
         store.put("dave", opened("dave"));
         cache.save("alice", opened("alice"));

@@ -15,7 +15,6 @@ import dev.ledger.domain.transfer.TransferState.InFlight;
 import dev.ledger.domain.transfer.TransferState.Rejected;
 import dev.ledger.domain.transfer.TransferState.Unknown;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,15 +43,26 @@ public final class TransferDecider {
             case TransferInitiated e -> new InFlight(e.request(), state.version() + 1);
             case TransferCompleted e -> {
                 InFlight f = requireInFlight(state, e);
-                var position = new HashMap<String, Long>(Map.of(f.request().debitAccountId(), e.debitAccountSeq()));
-                position.merge(f.request().creditAccountId(), e.creditAccountSeq(), Math::max); // may be one account
-                yield new Completed(f.request(), position, f.version() + 1);
+                yield new Completed(f.request(), completedPosition(f.request(), e), f.version() + 1);
             }
             case TransferRejected e -> {
                 InFlight f = requireInFlight(state, e);
                 yield new Rejected(f.request(), e.reason(), e.accountsTouched(), f.version() + 1);
             }
         };
+    }
+
+    /**
+     * The seq each account's side reached; one entry when both sides are one account. Built immutable,
+     * so that {@link Completed} keeps it without a copy (the batch scenario's command thread spent 5%
+     * on the copies).
+     */
+    private static Map<String, Long> completedPosition(TransferRequest request, TransferCompleted completed) {
+        String debit = request.debitAccountId();
+        String credit = request.creditAccountId();
+        return debit.equals(credit)
+                ? Map.of(debit, Math.max(completed.debitAccountSeq(), completed.creditAccountSeq()))
+                : Map.of(debit, completed.debitAccountSeq(), credit, completed.creditAccountSeq());
     }
 
     private static Decision<TransferEvent> initiate(TransferRequest request, TransferState state) {
