@@ -4,6 +4,7 @@ import dev.ledger.domain.Reason;
 import dev.ledger.domain.account.AccountEvent;
 import dev.ledger.domain.account.Balances;
 import dev.ledger.domain.transfer.TransferEvent;
+import dev.ledger.domain.transfer.TransferEvent.TransferInitiated;
 import dev.ledger.kafka.EventEnvelope;
 import dev.ledger.kafka.LedgerJson;
 import dev.ledger.projection.BatchFold.AccountInsert;
@@ -39,8 +40,9 @@ import static dev.ledger.projection.SqlArrays.timestamps;
 /**
  * Writes one batch of events into the read model in one PostgreSQL transaction: one query loads the
  * touched accounts, one the touched transfers, {@link BatchFold} folds the batch in memory, and one
- * statement per kind writes the result, every row of the kind in it as arrays ({@link SqlArrays}): at most
- * seven round trips and seven executions per batch, whatever its size. Idempotent: a redelivered event
+ * statement per kind writes the result: the insert-only rows (entries, new transfers) as one binary COPY
+ * each ({@link BinaryCopy}), the others as one statement with every row of the kind in it as arrays
+ * ({@link SqlArrays}): at most seven round trips per batch, whatever its size. Idempotent: a redelivered event
  * changes nothing.
  * Table names are unqualified: the connection's {@code currentSchema} picks the read model's schema.
  */
@@ -88,22 +90,17 @@ public final class ReadModelWriter {
                 AS v (account_id, status, debits_pending, debits_posted, credits_pending, credits_posted, seq,
                     updated_at, expected_seq)
             WHERE a.account_id = v.account_id AND a.seq = v.expected_seq""";
-    // The conflict rule is the primary key, one line per account event. BatchFold lets only an account's
-    // next seq through, so a redelivered event never reaches this insert; the rule is a second guard.
-    private static final String INSERT_ENTRIES = """
-            INSERT INTO entries (entry_id, account_id, account_seq, transfer_id, amount, balance_after, occurred_at)
-            SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[],
-                ?::timestamptz[])
-            ON CONFLICT (account_id, account_seq) DO NOTHING""";
-    private static final String INSERT_TRANSFERS = """
-            INSERT INTO transfers (transfer_id, debit_account_id, credit_account_id, amount, currency, reference,
+    // Entries and new transfers are insert-only: COPY (BinaryCopy). BatchFold lets only an account's next
+    // seq through, so a redelivered event never reaches the entries; a transfer is copied only when the
+    // locked load found no row for it, and a zombie owner's identical copy racing it fails on the
+    // primary key, which the flush retries from a fresh load (ReadModelFlusher).
+    private static final String COPY_ENTRIES = """
+            COPY entries (entry_id, account_id, account_seq, transfer_id, amount, balance_after, occurred_at)
+            FROM STDIN (FORMAT binary)""";
+    private static final String COPY_TRANSFERS = """
+            COPY transfers (transfer_id, debit_account_id, credit_account_id, amount, currency, reference,
                 metadata, status, reason, created_at, completed_at, seq)
-            SELECT transfer_id, debit_account_id, credit_account_id, amount, currency, reference,
-                metadata::jsonb, status, reason, created_at, completed_at, seq
-            FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
-                ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[])
-                AS v (transfer_id, debit_account_id, credit_account_id, amount, currency, reference, metadata,
-                    status, reason, created_at, completed_at, seq)""";
+            FROM STDIN (FORMAT binary)""";
     private static final String UPDATE_TRANSFERS = """
             UPDATE transfers AS t SET status = v.status, reason = v.reason, completed_at = v.completed_at,
                 seq = v.seq
@@ -241,34 +238,28 @@ public final class ReadModelWriter {
 
     private static void insertEntries(Connection c, List<EntryRow> entries) throws SQLException {
         if (entries.isEmpty()) return;
-        try (PreparedStatement insert = c.prepareStatement(INSERT_ENTRIES)) {
-            insert.setArray(1, texts(c, entries, EntryRow::entryId));
-            insert.setArray(2, texts(c, entries, EntryRow::accountId));
-            insert.setArray(3, longs(c, entries, EntryRow::accountSeq));
-            insert.setArray(4, texts(c, entries, EntryRow::transferId));
-            insert.setArray(5, longs(c, entries, EntryRow::amount));
-            insert.setArray(6, longs(c, entries, EntryRow::balanceAfter));
-            insert.setArray(7, timestamps(c, entries, EntryRow::occurredAt));
-            insert.executeUpdate();
+        BinaryCopy rows = new BinaryCopy(7);
+        for (EntryRow e : entries) {
+            rows.row().text(e.entryId()).text(e.accountId()).int8(e.accountSeq()).text(e.transferId())
+                    .int8(e.amount()).int8(e.balanceAfter()).timestamptz(e.occurredAt());
         }
+        rows.copyInto(c, COPY_ENTRIES);
     }
 
     private static void insertTransfers(Connection c, List<TransferInsert> inserts) throws SQLException {
         if (inserts.isEmpty()) return;
-        try (PreparedStatement insert = c.prepareStatement(INSERT_TRANSFERS)) {
-            insert.setArray(1, texts(c, inserts, t -> t.initiated().transferId()));
-            insert.setArray(2, texts(c, inserts, t -> t.initiated().debitAccountId()));
-            insert.setArray(3, texts(c, inserts, t -> t.initiated().creditAccountId()));
-            insert.setArray(4, longs(c, inserts, t -> t.initiated().amount()));
-            insert.setArray(5, texts(c, inserts, t -> t.initiated().currency().getCurrencyCode()));
-            insert.setArray(6, texts(c, inserts, t -> t.initiated().reference()));
-            insert.setArray(7, texts(c, inserts, t -> json(t.initiated().metadata())));
-            setTransferState(c, insert, 8, inserts.stream().map(TransferInsert::row).toList());
-            insert.setArray(10, timestamps(c, inserts, TransferInsert::createdAt));
-            insert.setArray(11, timestamps(c, inserts, t -> t.row().completedAt()));
-            insert.setArray(12, longs(c, inserts, t -> t.row().seq()));
-            insert.executeUpdate();
+        BinaryCopy rows = new BinaryCopy(12);
+        for (TransferInsert t : inserts) {
+            TransferInitiated initiated = t.initiated();
+            TransferRow row = t.row();
+            rows.row().text(initiated.transferId()).text(initiated.debitAccountId())
+                    .text(initiated.creditAccountId()).int8(initiated.amount())
+                    .text(initiated.currency().getCurrencyCode()).text(initiated.reference())
+                    .jsonb(json(initiated.metadata())).text(row.status().name())
+                    .text(row.reason() == null ? null : row.reason().name())
+                    .timestamptz(t.createdAt()).timestamptz(row.completedAt()).int8(row.seq());
         }
+        rows.copyInto(c, COPY_TRANSFERS);
     }
 
     private static void updateTransfers(Connection c, List<TransferUpdate> updates) throws SQLException {

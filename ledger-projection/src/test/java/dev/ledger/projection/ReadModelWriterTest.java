@@ -269,6 +269,30 @@ class ReadModelWriterTest {
     }
 
     @Test
+    void given_instants_at_the_end_of_postgres_range_then_the_last_microsecond_is_kept_and_one_past_it_halts()
+            throws SQLException {
+        SagaEvents events = new SagaEvents().at(Instant.parse("+294276-12-31T23:59:58.9999994Z"));
+        events.append(new AccountOpened("bank", EUR, 0, true, Map.of())); // rounds down to .999999
+        events.append(new AccountOpened("alice", EUR, 0, false, Map.of())); // 23:59:59.9999994: the last microsecond
+        writer.apply(events.log());
+        assertThat(db.strings("SELECT to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+                + " FROM accounts ORDER BY opened_at")).containsExactly(
+                "294276-12-31 23:59:58.999999", "294276-12-31 23:59:59.999999");
+        List<String> before = db.snapshot();
+
+        // one second on: 294277, which PostgreSQL cannot hold, in the transfer's copied rows
+        events.append(new TransferInitiated("t-1", "bank", "alice", 100, EUR, null, Map.of()));
+        ReadModelFlusher flusher = new ReadModelFlusher(writer, ProjectionSettings.DEFAULTS,
+                new ProjectionMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+        List<EventEnvelope> log = events.log();
+
+        assertThatThrownBy(() -> flusher.flush(log.subList(2, log.size())))
+                .isInstanceOf(ProjectionHaltedException.class)
+                .hasRootCauseMessage("timestamp out of range: +294277-01-01T00:00:00.999999400Z");
+        assertThat(db.snapshot()).isEqualTo(before);
+    }
+
+    @Test
     void given_the_migrations_then_they_apply_into_any_named_schema_once() throws SQLException {
         assertThat(ReadModelSchema.migrate(db.dataSource(), TestDatabase.SCHEMA)).isZero();
         assertThat(ReadModelSchema.migrate(db.dataSource(), "read_model_rebuild")).isPositive();
