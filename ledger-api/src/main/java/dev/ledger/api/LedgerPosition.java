@@ -4,6 +4,7 @@ import dev.ledger.domain.Ids;
 import dev.ledger.kafka.CommandResult;
 
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -92,9 +93,15 @@ record LedgerPosition(Map<String, Long> seqByAccount) {
         return seqByAccount.isEmpty();
     }
 
-    /** True when the projected sequence numbers reach this position for every account named. */
-    boolean isReachedBy(Map<String, Long> projectedSeqByAccount) {
-        return seqByAccount.entrySet().stream()
-                .allMatch(e -> projectedSeqByAccount.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    /**
+     * Of {@code needed} (a name and the seq a read must see there), the names whose projected seq is still
+     * below it; a name absent from {@code projected} has nothing projected yet.
+     */
+    static Map<String, Long> unreached(Map<String, Long> needed, Map<String, Long> projected) {
+        var behind = new HashMap<String, Long>();
+        needed.forEach((name, seq) -> {
+            if (projected.getOrDefault(name, 0L) < seq) behind.put(name, seq);
+        });
+        return behind;
     }
 }

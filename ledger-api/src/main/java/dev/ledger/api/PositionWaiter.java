@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Holds reads that sent {@code Ledger-Min-Position} until the read model has projected that far,
  * without a thread per request: one poller asks PostgreSQL, every few milliseconds and only while
- * someone waits, for the positions of all accounts any waiter names, in one query.
+ * someone waits, for the positions of the accounts that waiters name and have not yet seen reached, in one
+ * query.
  */
 final class PositionWaiter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PositionWaiter.class);
@@ -85,11 +86,11 @@ final class PositionWaiter implements AutoCloseable {
     private void poll() {
         if (waiters.isEmpty()) return;
         try {
-            Set<String> accounts = new HashSet<>();
-            waiters.forEach(w -> accounts.addAll(w.position.seqByAccount().keySet()));
-            Map<String, Long> projected = readModel.projectedSeqs(accounts);
+            Set<String> names = new HashSet<>();
+            waiters.forEach(w -> names.addAll(w.unreached.keySet()));
+            Map<String, Long> projected = readModel.projectedSeqs(names);
             waiters.forEach(w -> {
-                if (w.position.isReachedBy(projected)) w.future.complete(true);
+                if (w.reachedBy(projected)) w.future.complete(true);
             });
             lastPollFailed = false;
         } catch (RuntimeException e) {
@@ -106,11 +107,23 @@ final class PositionWaiter implements AutoCloseable {
     }
 
     private static final class Waiter {
-        final LedgerPosition position;
+        /**
+         * The names of the position the read model has not yet projected far enough, with the seq each
+         * needs: a projected seq never goes back, so a name once reached is not asked for again, and a
+         * batch's position of thousands of accounts costs each poll only the accounts still behind.
+         * Read and changed by the poller thread only.
+         */
+        Map<String, Long> unreached;
         final CompletableFuture<Boolean> future = new CompletableFuture<>();
 
         Waiter(LedgerPosition position) {
-            this.position = position;
+            this.unreached = position.seqByAccount();
+        }
+
+        /** Drops the names {@code projected} reaches; true once none is left. */
+        boolean reachedBy(Map<String, Long> projected) {
+            unreached = LedgerPosition.unreached(unreached, projected);
+            return unreached.isEmpty();
         }
     }
 }

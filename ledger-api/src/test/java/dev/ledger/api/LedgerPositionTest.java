@@ -53,8 +53,11 @@ class LedgerPositionTest {
     void given_projected_seqs_when_compared_then_every_named_account_must_be_reached() {
         var position = LedgerPosition.parse("alice:5,bob:2");
 
-        assertThat(position.isReachedBy(Map.of("alice", 5L, "bob", 9L))).isTrue();
-        assertThat(position.isReachedBy(Map.of("alice", 4L, "bob", 9L))).isFalse();
-        assertThat(position.isReachedBy(Map.of("alice", 5L))).isFalse();
+        var needed = position.seqByAccount();
+
+        assertThat(LedgerPosition.unreached(needed, Map.of("alice", 5L, "bob", 9L))).isEmpty();
+        assertThat(LedgerPosition.unreached(needed, Map.of("alice", 4L, "bob", 9L))).isEqualTo(Map.of("alice", 5L));
+        assertThat(LedgerPosition.unreached(needed, Map.of("alice", 5L))).isEqualTo(Map.of("bob", 2L));
+        assertThat(LedgerPosition.unreached(needed, Map.of())).isEqualTo(needed);
     }
 }
