@@ -16,7 +16,7 @@ import java.util.Arrays;
  * "The projection's inserts as binary COPY", measures it against {@code INSERT ... SELECT FROM unnest}).
  * COPY has no {@code ON CONFLICT}: only rows that cannot be in the table yet are copied.
  *
- * <p>The format (PostgreSQL's documentation of COPY, "Binary Format"): a fixed header, then per row a
+ * <p>PostgreSQL's binary COPY format: a fixed header, then per row a
  * 16-bit field count and per field a 32-bit length (-1 for NULL) and its bytes, big-endian; a 16-bit -1
  * ends the data. Each value is in its type's binary form: {@code int8} 8 bytes, {@code text} and
  * {@code char(n)} UTF-8, {@code jsonb} a version byte 1 and the JSON text, {@code timestamptz} the
@@ -40,7 +40,6 @@ final class BinaryCopy {
     private final short fieldsPerRow;
     private byte[] buffer = new byte[64 * 1024];
     private int length;
-    private int rows;
 
     BinaryCopy(int fieldsPerRow) {
         this.fieldsPerRow = (short) fieldsPerRow;
@@ -49,7 +48,6 @@ final class BinaryCopy {
 
     /** Starts the next row; its {@code fieldsPerRow} values follow, in the COPY's column order. */
     BinaryCopy row() {
-        rows++;
         ensure(2);
         putShort(fieldsPerRow);
         return this;
@@ -59,13 +57,6 @@ final class BinaryCopy {
         ensure(12);
         putInt(8);
         putLong(value);
-        return this;
-    }
-
-    BinaryCopy bool(boolean value) {
-        ensure(5);
-        putInt(1);
-        buffer[length++] = (byte) (value ? 1 : 0);
         return this;
     }
 
@@ -113,10 +104,6 @@ final class BinaryCopy {
         } finally {
             if (copy.isActive()) copy.cancelCopy();
         }
-    }
-
-    int rows() {
-        return rows;
     }
 
     static long postgresMicros(Instant at) throws SQLException {
