@@ -94,13 +94,13 @@ final class BinaryCopy {
     }
 
     /** Sends the rows as {@code copySql} ({@code COPY ... FROM STDIN (FORMAT binary)}) in the connection's transaction. */
-    long copyInto(Connection connection, String copySql) throws SQLException {
+    void copyInto(Connection connection, String copySql) throws SQLException {
         ensure(2);
         putShort((short) -1);
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
         try {
             copy.writeToCopy(buffer, 0, length);
-            return copy.endCopy();
+            copy.endCopy();
         } finally {
             if (copy.isActive()) copy.cancelCopy();
         }
