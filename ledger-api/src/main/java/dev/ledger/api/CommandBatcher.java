@@ -28,20 +28,25 @@ final class CommandBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandBatcher.class);
     static final int MAX_QUEUED_COMMANDS = 20_000;
 
-    private record Pending(CommandEnvelope envelope, CompletableFuture<Void> acked) {
+    private record Pending(CommandEnvelope envelope, CompletableFuture<Void> acked, long queuedAtNanos) {
+        Pending(CommandEnvelope envelope) {
+            this(envelope, new CompletableFuture<>(), System.nanoTime());
+        }
     }
 
     private final Producer<String, byte[]> producer;
     private final String topic;
     private final long lingerNanos;
+    private final ApiMetrics metrics;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(MAX_QUEUED_COMMANDS);
     private final Thread sender;
     private volatile boolean running = true;
 
-    CommandBatcher(Producer<String, byte[]> producer, String topic, long lingerMs) {
+    CommandBatcher(Producer<String, byte[]> producer, String topic, long lingerMs, ApiMetrics metrics) {
         this.producer = producer;
         this.topic = topic;
         this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMs);
+        this.metrics = metrics;
         this.sender = Thread.ofPlatform().name("ledger-api-batcher").daemon().start(this::run);
     }
 
@@ -51,7 +56,7 @@ final class CommandBatcher implements AutoCloseable {
      * @throws TooManyWaitingException when the queue is full (the broker is not keeping up)
      */
     CompletableFuture<Void> send(CommandEnvelope envelope) {
-        var pending = new Pending(envelope, new CompletableFuture<>());
+        var pending = new Pending(envelope);
         if (!running) throw new UnavailableException("the server is stopping", null);
         if (!queue.offer(pending)) throw new TooManyWaitingException(MAX_QUEUED_COMMANDS);
         return pending.acked();
@@ -59,7 +64,7 @@ final class CommandBatcher implements AutoCloseable {
 
     /** Sends these commands now, one record per partition they address; one future per command. */
     List<CompletableFuture<Void>> sendNow(List<CommandEnvelope> envelopes) {
-        var pending = envelopes.stream().map(e -> new Pending(e, new CompletableFuture<Void>())).toList();
+        var pending = envelopes.stream().map(Pending::new).toList();
         sendGrouped(pending);
         return pending.stream().map(Pending::acked).toList();
     }
@@ -117,9 +122,15 @@ final class CommandBatcher implements AutoCloseable {
         try {
             byte[] value = CommandRecords.write(group.stream().map(Pending::envelope).toList());
             String key = group.get(0).envelope().command().aggregateId();
+            long sentAtNanos = System.nanoTime();
+            group.forEach(p -> metrics.queued(sentAtNanos - p.queuedAtNanos()));
             producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
-                if (error == null) acks.forEach(a -> a.complete(null));
-                else acks.forEach(a -> a.completeExceptionally(unrecorded(error)));
+                if (error == null) {
+                    metrics.acknowledged(System.nanoTime() - sentAtNanos, acks.size());
+                    acks.forEach(a -> a.complete(null));
+                } else {
+                    acks.forEach(a -> a.completeExceptionally(unrecorded(error)));
+                }
             });
         } catch (RuntimeException e) {
             acks.forEach(a -> a.completeExceptionally(unrecorded(e)));

@@ -43,7 +43,7 @@ final class CommandGateway implements AutoCloseable {
                    ApiMetrics metrics, Clock clock) {
         this.producer = producer;
         this.topic = topic;
-        this.batcher = new CommandBatcher(producer, topic, lingerMs);
+        this.batcher = new CommandBatcher(producer, topic, lingerMs, metrics);
         this.waiters = waiters;
         this.metrics = metrics;
         this.clock = clock;

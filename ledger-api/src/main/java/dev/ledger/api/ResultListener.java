@@ -146,6 +146,8 @@ final class ResultListener implements AutoCloseable {
             log.warn("skipping an unreadable result at {}-{}@{}", record.topic(), record.partition(), record.offset(), e);
             return;
         }
+        // the record's timestamp is when the processor decided the first command of its commit
+        metrics.committed(System.currentTimeMillis() - record.timestamp(), read.size());
         read.forEach(waiters::dispatch);
     }
 

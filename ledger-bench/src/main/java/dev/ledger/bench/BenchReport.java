@@ -1,5 +1,7 @@
 package dev.ledger.bench;
 
+import dev.ledger.kafka.CommandStages;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,6 +156,7 @@ public final class BenchReport {
             md.append('\n');
         }
         appendStreamThreads(md);
+        appendCommandStages(md);
         BenchResults.RecordProfile p = results.ledgerRecords();
         md.append("### What the ledger at ").append(st.ledgers().getFirst().partitions())
                 .append(" partitions writes per transfer (measured on ").append(fmt("%,d", p.sampledTransfers()))
@@ -192,6 +195,41 @@ public final class BenchReport {
         md.append("| scenario | system | commits/s | input records per commit | transfers per commit "
                 + "| ms per commit: flush / offsets / commit | records retried per commit | thread time: process / commit / poll |\n");
         md.append("|:--|:--|--:|--:|--:|--:|--:|--:|\n").append(rows).append('\n');
+    }
+
+    /**
+     * Per ledger run: where a command's time went, as means per command (the ledger's own timers, warm-up
+     * included), beside what the load generator measured; what the client saw beyond the API's outcome
+     * latency is the HTTP exchange and the client itself.
+     */
+    private void appendCommandStages(StringBuilder md) {
+        var rows = new StringBuilder();
+        for (BenchResults.ScenarioResult s : results.scenarios()) {
+            for (BenchResults.SystemResult r : s.systems()) {
+                BenchResults.StreamThread t = r.streamThread();
+                if (t == null || t.stageMeanMs() == null || t.stageMeanMs().isEmpty()) continue;
+                Map<String, Double> ms = t.stageMeanMs();
+                Double outcome = ms.get(StreamThreadMetrics.OUTCOME);
+                rows.append(fmt("| %s | %s | %.1f | %s | %s | %s | %s | %s | %s |%n", s.scenario(), r.label(),
+                        r.latencyMs().mean(), stage(ms, CommandStages.QUEUED), stage(ms, CommandStages.ACKNOWLEDGED),
+                        stage(ms, CommandStages.FETCHED), stage(ms, CommandStages.COMMITTED), stage(ms, StreamThreadMetrics.OUTCOME),
+                        outcome == null ? "-" : fmt("%.1f", r.latencyMs().mean() - outcome)));
+            }
+        }
+        if (rows.isEmpty()) return;
+        md.append("### Where a command's time went (mean ms per command; the ledger's own timers, warm-up included)\n\n");
+        md.append("`queued`: in the API until its record went to the producer; `acknowledged`: from there to the broker's "
+                + "acknowledgement; `fetched`: from the record's timestamp to the processor deciding it; `committed`: from "
+                + "the decision of the first command of its commit to the API reading the answer; `API outcome`: the API's "
+                + "whole time, request taken to outcome; the client's time beyond it is the HTTP exchange.\n\n");
+        md.append("| scenario | system | client latency | queued | acknowledged | fetched | committed | API outcome "
+                + "| client beyond the API |\n");
+        md.append("|:--|:--|--:|--:|--:|--:|--:|--:|--:|\n").append(rows).append('\n');
+    }
+
+    private static String stage(Map<String, Double> meanMs, String stage) {
+        Double ms = meanMs.get(stage);
+        return ms == null ? "-" : fmt("%.1f", ms);
     }
 
     /** Writes results.json, bench.md and chart.png into {@code dir}. */

@@ -102,10 +102,13 @@ public record BenchResults(
      * @param retriedRecordsPerCommit records the producer sent again (a produce answered with a retriable
      *                              error, such as CONCURRENT_TRANSACTIONS right after the previous commit)
      * @param processShare          share of the thread's time in processing (Kafka Streams' ratio, at the end)
+     * @param stageMeanMs           per stage of a command's way (queued, acknowledged, fetched, committed, and
+     *                              the API's whole outcome latency), its mean milliseconds per command in the run
      */
     public record StreamThread(int threads, double commitsPerSecond, double recordsPerCommit, double transfersPerCommit,
                                double flushMsPerCommit, double sendOffsetsMsPerCommit, double commitMsPerCommit,
-                               double retriedRecordsPerCommit, double processShare, double commitShare, double pollShare) {
+                               double retriedRecordsPerCommit, double processShare, double commitShare, double pollShare,
+                               Map<String, Double> stageMeanMs) {
     }
 
     public record Latency(double p50, double p90, double p99, double p999, double max, double mean, long count) {

@@ -1,6 +1,9 @@
 package dev.ledger.bench;
 
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,11 +27,19 @@ final class StreamThreadMetrics {
     private static final Pattern COMMAND_THREAD = Pattern.compile("thread_id=\"[^\"]*-command-[^\"]*-StreamThread-\\d+\"");
     private static final Pattern COMMAND_PRODUCER =
             Pattern.compile("client_id=\"[^\"]*-command-[^\"]*-StreamThread-\\d+-producer\"");
+    private static final Pattern STAGE = Pattern.compile("stage=\"([a-z]+)\"");
+    /** The API's whole time per command, from taking the request to its outcome, beside the stages. */
+    static final String OUTCOME = "outcome";
     private static final double NANOS_PER_MS = 1_000_000.0;
 
-    /** The counters and gauges of one scrape, summed over the command processor's threads. */
+    /**
+     * The counters and gauges of one scrape, summed over the command processor's threads; and the
+     * seconds and counts of each stage of a command's way ({@code dev.ledger.kafka.CommandStages}) and of
+     * the API's outcome latency ({@link #OUTCOME}), summed over their other tags.
+     */
     record Snapshot(double commits, double processed, double flushNanos, double sendOffsetsNanos, double commitNanos,
-                    double retriedRecords, double processRatio, double commitRatio, double pollRatio, int threads) {
+                    double retriedRecords, double processRatio, double commitRatio, double pollRatio, int threads,
+                    Map<String, Double> stageSeconds, Map<String, Double> stageCounts) {
     }
 
     private StreamThreadMetrics() {
@@ -38,13 +49,21 @@ final class StreamThreadMetrics {
         double commits = 0, processed = 0, flush = 0, sendOffsets = 0, commit = 0, retried = 0;
         double processRatio = 0, commitRatio = 0, pollRatio = 0;
         int threads = 0;
+        Map<String, Double> stageSeconds = new HashMap<>();
+        Map<String, Double> stageCounts = new HashMap<>();
         for (String line : prometheusText.split("\n")) {
             Matcher m = SAMPLE.matcher(line.strip());
             if (!m.matches()) continue;
             String name = m.group(1);
             String labels = m.group(2);
             double value = parse(m.group(3));
-            if (COMMAND_THREAD.matcher(labels).find()) {
+            if (name.startsWith("ledger_command_stage_latency_seconds_") || name.startsWith("ledger_api_outcome_latency_seconds_")) {
+                Matcher stage = STAGE.matcher(labels);
+                String key = name.startsWith("ledger_api_") ? OUTCOME : stage.find() ? stage.group(1) : null;
+                if (key == null) continue;
+                if (name.endsWith("_sum")) stageSeconds.merge(key, value, Double::sum);
+                else if (name.endsWith("_count")) stageCounts.merge(key, value, Double::sum);
+            } else if (COMMAND_THREAD.matcher(labels).find()) {
                 switch (name) {
                     case "kafka_stream_thread_commit_total" -> {
                         commits += value;
@@ -67,7 +86,7 @@ final class StreamThreadMetrics {
             }
         }
         return new Snapshot(commits, processed, flush, sendOffsets, commit, retried, processRatio, commitRatio, pollRatio,
-                threads);
+                threads, stageSeconds, stageCounts);
     }
 
     /** The run between two scrapes; null when the scrapes name no command processor thread. */
@@ -82,17 +101,28 @@ final class StreamThreadMetrics {
                 round((after.commitNanos() - before.commitNanos()) * perCommit / NANOS_PER_MS, 2),
                 round((after.retriedRecords() - before.retriedRecords()) * perCommit, 2),
                 round(share(after.processRatio(), after.threads()), 3), round(share(after.commitRatio(), after.threads()), 3),
-                round(share(after.pollRatio(), after.threads()), 3));
+                round(share(after.pollRatio(), after.threads()), 3), stages(before, after));
+    }
+
+    /** The mean milliseconds per command of each stage in the window; a stage with no command in it is left out. */
+    private static Map<String, Double> stages(Snapshot before, Snapshot after) {
+        Map<String, Double> means = new TreeMap<>();
+        after.stageCounts().forEach((stage, count) -> {
+            double commands = count - before.stageCounts().getOrDefault(stage, 0.0);
+            double seconds = after.stageSeconds().getOrDefault(stage, 0.0) - before.stageSeconds().getOrDefault(stage, 0.0);
+            if (commands > 0) means.put(stage, round(seconds * 1000 / commands, 2));
+        });
+        return means;
     }
 
     /** A formatted line: the figures of {@link BenchResults.StreamThread}, for the run's log and the report. */
     static String describe(BenchResults.StreamThread t) {
         return String.format(Locale.ROOT, "%.0f commits/s, %.0f records and %.0f transfers per commit; per commit: "
                         + "flush %.1f ms, offsets %.1f ms, commit %.1f ms, %.2f records retried; "
-                        + "thread time: process %.0f%%, commit %.0f%%, poll %.0f%%",
+                        + "thread time: process %.0f%%, commit %.0f%%, poll %.0f%%; mean ms per command by stage: %s",
                 t.commitsPerSecond(), t.recordsPerCommit(), t.transfersPerCommit(), t.flushMsPerCommit(),
                 t.sendOffsetsMsPerCommit(), t.commitMsPerCommit(), t.retriedRecordsPerCommit(), t.processShare() * 100,
-                t.commitShare() * 100, t.pollShare() * 100);
+                t.commitShare() * 100, t.pollShare() * 100, t.stageMeanMs());
     }
 
     private static double share(double sum, int threads) {

@@ -17,7 +17,6 @@ import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.EventRecords;
 import dev.ledger.kafka.ResultRecords;
 import dev.ledger.kafka.ThreadTasks;
-import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -33,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -90,12 +90,11 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private static final int CACHED_AGGREGATES = 50_000;
 
     private final LedgerKeys keys;
-    private final Counter deadLettered;
+    private final ProcessorMeters meters;
     private final AggregatePartitions partitions;
     private final ThreadTasks<TaskAggregates> threadTasks;
     private final RestorePacing restorePacing;
     private final EventLog eventLog;
-    private final Counter restoreSkipped;
     private final CommitOutputs outputs;
     private final CommitOutputs.Sink sink = new RecordSink();
     private ProcessorContext<String, byte[]> context;
@@ -116,22 +115,21 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     /**
      * @param keys           the ledger's keys: new records are signed with the signing one, and each
      *                       record read is verified under the one it names
+     * @param meters         what the processor counts and times
      * @param threadTasks    the tasks of this topology on each stream thread
      * @param restorePacing  when a task of this topology may spend a slice of its restore
      * @param eventLog       where the task's state is restored from
-     * @param restoreSkipped counts the records and events a restore kept out of the state
      * @param outputs        what this topology's tasks decided, per stream thread, until its commit
      */
-    CommandProcessor(LedgerKeys keys, Counter deadLettered, AggregatePartitions partitions,
+    CommandProcessor(LedgerKeys keys, ProcessorMeters meters, AggregatePartitions partitions,
                      ThreadTasks<TaskAggregates> threadTasks, RestorePacing restorePacing, EventLog eventLog,
-                     Counter restoreSkipped, CommitOutputs outputs) {
+                     CommitOutputs outputs) {
         this.keys = keys;
-        this.deadLettered = deadLettered;
+        this.meters = meters;
         this.partitions = partitions;
         this.threadTasks = threadTasks;
         this.restorePacing = restorePacing;
         this.eventLog = eventLog;
-        this.restoreSkipped = restoreSkipped;
         this.outputs = outputs;
     }
 
@@ -280,8 +278,12 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                         // forged, or written by a build that did not seal its steps
                         if (!sealed) problem = unsealedReason(record);
                     }
-                    if (problem != null) deadLetter(record, r.bytes(), problem);
-                    else engine.decide(r.envelope(), nowMs, state, out);
+                    if (problem != null) {
+                        deadLetter(record, r.bytes(), problem);
+                    } else {
+                        meters.fetched().record(Math.max(0, nowMs - record.timestamp()), TimeUnit.MILLISECONDS);
+                        engine.decide(r.envelope(), nowMs, state, out);
+                    }
                 }
             }
         }
@@ -421,7 +423,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             // this task's aggregates only: an event on its partition for another partition's aggregate (a
             // foreign producer's) must not reach that partition's state
             var fold = new EventLogRestore(new LoggedEventCheck(keys), new StateView(id -> aggregates),
-                    restoreSkipped);
+                    meters.restoreSkipped());
             restoring = new TaskRestore(context.taskId().toString(), eventLog.open(partition), fold);
         }
         if (!restorePacing.takeSlice()) return false;
@@ -470,6 +472,6 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                         .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
                         .orElse("unknown").getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<>(record.key(), command, record.timestamp(), headers), DEAD_LETTERS_SINK);
-        deadLettered.increment();
+        meters.deadLettered().increment();
     }
 }

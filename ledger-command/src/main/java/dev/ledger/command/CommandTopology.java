@@ -4,7 +4,6 @@ import dev.ledger.kafka.AggregatePartitions;
 import dev.ledger.kafka.LedgerKeys;
 import dev.ledger.kafka.LedgerTopics;
 import dev.ledger.kafka.ThreadTasks;
-import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -24,10 +23,9 @@ public final class CommandTopology {
      * @param commandPartitions the commands topic's partition count, as the broker has it
      * @param eventLog          the events topic, co-partitioned with the commands: each task restores its
      *                          aggregates from its own partition of it
-     * @param restoreSkipped    counts what a restore kept out of the state
      */
-    public static Topology build(LedgerTopics topics, LedgerKeys keys, Counter deadLettered, int commandPartitions,
-                                 EventLog eventLog, Counter restoreSkipped) {
+    static Topology build(LedgerTopics topics, LedgerKeys keys, ProcessorMeters meters, int commandPartitions,
+                          EventLog eventLog) {
         var partitions = new AggregatePartitions(commandPartitions);
         var threadTasks = new ThreadTasks<CommandProcessor.TaskAggregates>();
         var restorePacing = new RestorePacing();
@@ -35,8 +33,8 @@ public final class CommandTopology {
         var topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands().name());
-        topology.addProcessor(DECIDE, () -> new CommandProcessor(keys, deadLettered, partitions, threadTasks,
-                restorePacing, eventLog, restoreSkipped, outputs), SOURCE);
+        topology.addProcessor(DECIDE, () -> new CommandProcessor(keys, meters, partitions, threadTasks,
+                restorePacing, eventLog, outputs), SOURCE);
         // what the processor decided leaves at the commit, handed over by this store's pre-commit hook
         topology.addStateStore(new PreCommitHook.Builder(), DECIDE);
         // the aggregates and the marks of the steps that wrote events are the event log's facts, rebuilt from it

@@ -4,7 +4,6 @@ import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import dev.ledger.kafka.LedgerTopics;
 import dev.ledger.kafka.ProcessorProducerSettings;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.clients.admin.Admin;
@@ -62,19 +61,11 @@ public final class LedgerCommandProcessor implements AutoCloseable {
 
     /** @param overrides Streams settings that win over the defaults (tests shorten session timeouts) */
     public static LedgerCommandProcessor start(LedgerConfig config, MeterRegistry registry, Map<String, Object> overrides) {
-        // this process's own, since it started; the gauge of DeadLetterTally counts the whole topic
-        Counter deadLettered = Counter.builder("ledger.commands.dead.lettered")
-                .description("commands this process could not read, found invalid, or could not prove it wrote, "
-                        + "sent to the dead-letter topic since it started")
-                .register(registry);
-        Counter restoreSkipped = Counter.builder("ledger.command.restore.skipped")
-                .description("records and events of the event log a state restore kept out of the state: unreadable, "
-                        + "or not linked into their aggregate's hash chain under the ledger key")
-                .register(registry);
+        var meters = ProcessorMeters.register(registry);
         var clients = KafkaClients.of(config);
         var eventLog = new KafkaEventLog(clients, config.topics().events());
-        var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.keys(), deadLettered,
-                commandPartitions(config), eventLog, restoreSkipped);
+        var topology = CommandTopology.build(new LedgerTopics(config.topics()), config.keys(), meters,
+                commandPartitions(config), eventLog);
         Properties props = streamsConfig(config);
         props.putAll(overrides);
         var streams = new KafkaStreams(topology, props);

@@ -22,7 +22,6 @@ import dev.ledger.kafka.HopSeal;
 import dev.ledger.kafka.LedgerJson;
 import dev.ledger.kafka.LedgerTopics;
 import dev.ledger.kafka.TopicNames;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
@@ -73,8 +72,7 @@ class CommandTopologyTest {
     private static final byte[] KEY = "test-ledger-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
     private static final Currency EUR = Currency.getInstance("EUR");
     private final LedgerTopics topics = new LedgerTopics(TopicNames.DEFAULT);
-    private final Counter deadLettered = Counter.builder("dead").register(new SimpleMeterRegistry());
-    private final Counter restoreSkipped = Counter.builder("skipped").register(new SimpleMeterRegistry());
+    private final ProcessorMeters meters = ProcessorMeters.register(new SimpleMeterRegistry());
     @TempDir
     Path stateDir;
     private TopologyTestDriver driver;
@@ -116,8 +114,7 @@ class CommandTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "command-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CommandTopology.build(topics, LedgerKeys.single(KEY), deadLettered, partitions, EventLog.whole(this::readLog),
-                restoreSkipped), props);
+        driver = new TopologyTestDriver(CommandTopology.build(topics, LedgerKeys.single(KEY), meters, partitions, EventLog.whole(this::readLog)), props);
         var strings = Serdes.String();
         var bytes = Serdes.ByteArray();
         commandsIn = driver.createInputTopic(topics.commands().name(), strings.serializer(), bytes.serializer());
@@ -279,7 +276,7 @@ class CommandTopologyTest {
         assertThat(results.getLast().outcome().status()).isEqualTo(Status.REJECTED);
         assertThat(results.getLast().outcome().reason()).isEqualTo(rejected.outcome().reason());
         assertThat(results.getLast().outcome().replayed()).isTrue();
-        assertThat(restoreSkipped.count()).isZero();
+        assertThat(meters.restoreSkipped().count()).isZero();
 
         String next = send(transfer("t-5", "bank", "alice", 5));
         assertThat(results.getLast().commandId()).as("the transfer's outcome answers its client command").isEqualTo(next);
@@ -310,7 +307,7 @@ class CommandTopologyTest {
         assertThat(results.getLast().outcome().status()).as("alice holds 60, not one unit more").isEqualTo(Status.REJECTED);
         send(transfer("t-7", "alice", "bank", 60));
         assertThat(results.getLast().outcome().status()).isEqualTo(Status.COMPLETED);
-        assertThat(restoreSkipped.count()).isZero();
+        assertThat(meters.restoreSkipped().count()).isZero();
         assertChainsVerify();
     }
 
@@ -390,7 +387,7 @@ class CommandTopologyTest {
         restartDriver();
         send(open("carol", false, 0));
 
-        assertThat(restoreSkipped.count()).as("each forged event, the copy, the unreadable record").isEqualTo(4.0);
+        assertThat(meters.restoreSkipped().count()).as("each forged event, the copy, the unreadable record").isEqualTo(4.0);
         Map<String, String> after = stores();
         after.remove("account carol");
         assertThat(after).as("nothing of them entered the state").isEqualTo(before);
@@ -415,7 +412,7 @@ class CommandTopologyTest {
         assertThat(deadLettersOut.readRecordsToList()).hasSize(2).allSatisfy(r -> assertThat(new String(
                 r.headers().lastHeader(CommandProcessor.DEAD_LETTER_REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .isEqualTo(CommandProcessor.UNSEALED_HOP));
-        assertThat(deadLettered.count()).isEqualTo(2.0);
+        assertThat(meters.deadLettered().count()).isEqualTo(2.0);
     }
 
     @Test
@@ -460,8 +457,9 @@ class CommandTopologyTest {
                 StandardCharsets.UTF_8)).contains("malformed JSON");
         assertThat(new String(deadLetters.get(1).headers().lastHeader(CommandProcessor.DEAD_LETTER_REASON_HEADER).value(),
                 StandardCharsets.UTF_8)).contains("invalid accountId");
-        assertThat(deadLettered.count()).isEqualTo(2.0);
+        assertThat(meters.deadLettered().count()).isEqualTo(2.0);
         assertThat(eventTypes()).containsExactly("AccountOpened");
+        assertThat(meters.fetched().count()).as("the time to the decision, of the one command decided").isEqualTo(1);
     }
 
     @Test
@@ -561,7 +559,7 @@ class CommandTopologyTest {
                 .containsExactly(
                         "reference contains a control character (U+0000) at character 3 (counting code points from 0)",
                         "metadata.note contains an unpaired surrogate (U+D800) at character 0 (counting code points from 0)");
-        assertThat(deadLettered.count()).isEqualTo(2.0);
+        assertThat(meters.deadLettered().count()).isEqualTo(2.0);
         assertThat(events).hasSize(eventsBefore);
 
         // the partition goes on, and the refused transfer's id was never taken
@@ -626,7 +624,7 @@ class CommandTopologyTest {
         assertThat(replay.outcome().position()).isEqualTo(settled.outcome().position());
         assertThat(results.getLast().outcome().reason()).as("alice holds 40 after paying 60 of 100")
                 .isEqualTo(Reason.INSUFFICIENT_FUNDS);
-        assertThat(restoreSkipped.count()).isZero();
+        assertThat(meters.restoreSkipped().count()).isZero();
         assertChainsVerify();
     }
 

@@ -1,5 +1,6 @@
 package dev.ledger.launcher;
 
+import dev.ledger.kafka.CommandStages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,6 +46,23 @@ class MetricsListenerEndToEndTest {
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.body()).contains("ledger_api_requests_total{method=\"POST\",route=\"/v1/accounts\",status=\"201\"}")
                 .contains("ledger_commands_dead_lettered_total");
+    }
+
+    @Test
+    void given_a_command_answered_then_each_stage_of_its_way_is_timed() throws Exception {
+        String id = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        var opened = ledger.post("/v1/accounts", id, "{\"accountId\":\"" + id + "\",\"currency\":\"EUR\"}");
+        assertThat(opened.status()).as(opened.toString()).isEqualTo(201);
+
+        String scrape = scrapeMetricsPort().body();
+
+        for (String stage : List.of(CommandStages.QUEUED, CommandStages.ACKNOWLEDGED, CommandStages.FETCHED,
+                CommandStages.COMMITTED)) {
+            Matcher count = Pattern.compile("ledger_command_stage_latency_seconds_count\\{[^}]*stage=\"" + stage
+                    + "\"[^}]*} (\\S+)").matcher(scrape);
+            assertThat(count.find()).as("a count for stage %s in%n%s", stage, scrape).isTrue();
+            assertThat(Double.parseDouble(count.group(1))).as(stage).isGreaterThanOrEqualTo(1);
+        }
     }
 
     /**
