@@ -103,6 +103,10 @@ class BenchSmokeTest {
                 assertThat(ledgerRow.streamThread()).as("the stream thread of " + ledgerRow.system()).isNotNull();
                 assertThat(ledgerRow.streamThread().commitsPerSecond()).isPositive();
                 assertThat(ledgerRow.streamThread().recordsPerCommit()).isPositive();
+                // and the ledger's timers of each stage of a command's way, read over the same run
+                assertThat(ledgerRow.streamThread().stageMeanMs()).as("the stages of " + ledgerRow.system())
+                        .containsKeys("queued", "acknowledged", "fetched", "committed", "outcome");
+                assertThat(ledgerRow.streamThread().stageMeanMs().get("outcome")).isPositive();
             }
         }
 
