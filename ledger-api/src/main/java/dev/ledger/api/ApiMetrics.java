@@ -47,7 +47,8 @@ final class ApiMetrics {
 
     /** {@link CommandStages#COMMITTED}, for each of {@code commands} answers. */
     void committed(long millis, int commands) {
-        for (int i = 0; i < commands; i++) committed.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+        long nonNegativeMillis = Math.max(0, millis); // wall clocks may step back
+        for (int i = 0; i < commands; i++) committed.record(nonNegativeMillis, TimeUnit.MILLISECONDS);
     }
 
     /** A gauge of requests waiting, per kind: for an outcome from Kafka, or for the read model. */

@@ -1,5 +1,7 @@
 package dev.ledger.bench;
 
+import dev.ledger.kafka.CommandStages;
+
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,14 +29,17 @@ final class StreamThreadMetrics {
     private static final Pattern COMMAND_THREAD = Pattern.compile("thread_id=\"[^\"]*-command-[^\"]*-StreamThread-\\d+\"");
     private static final Pattern COMMAND_PRODUCER =
             Pattern.compile("client_id=\"[^\"]*-command-[^\"]*-StreamThread-\\d+-producer\"");
-    private static final Pattern STAGE = Pattern.compile("stage=\"([a-z]+)\"");
+    /** {@link CommandStages#METRIC} as Prometheus names a timer's series: {@code _sum}, {@code _count}, {@code _max}. */
+    private static final String STAGE_SERIES = CommandStages.METRIC.replace('.', '_') + "_seconds_";
+    private static final String OUTCOME_SERIES = "ledger_api_outcome_latency_seconds_";
+    private static final Pattern STAGE = Pattern.compile(CommandStages.TAG + "=\"([a-z]+)\"");
     /** The API's whole time per command, from taking the request to its outcome, beside the stages. */
     static final String OUTCOME = "outcome";
     private static final double NANOS_PER_MS = 1_000_000.0;
 
     /**
      * The counters and gauges of one scrape, summed over the command processor's threads; and the
-     * seconds and counts of each stage of a command's way ({@code dev.ledger.kafka.CommandStages}) and of
+     * seconds and counts of each stage of a command's way ({@link CommandStages}) and of
      * the API's outcome latency ({@link #OUTCOME}), summed over their other tags.
      */
     record Snapshot(double commits, double processed, double flushNanos, double sendOffsetsNanos, double commitNanos,
@@ -57,9 +62,9 @@ final class StreamThreadMetrics {
             String name = m.group(1);
             String labels = m.group(2);
             double value = parse(m.group(3));
-            if (name.startsWith("ledger_command_stage_latency_seconds_") || name.startsWith("ledger_api_outcome_latency_seconds_")) {
+            if (name.startsWith(STAGE_SERIES) || name.startsWith(OUTCOME_SERIES)) {
                 Matcher stage = STAGE.matcher(labels);
-                String key = name.startsWith("ledger_api_") ? OUTCOME : stage.find() ? stage.group(1) : null;
+                String key = name.startsWith(OUTCOME_SERIES) ? OUTCOME : stage.find() ? stage.group(1) : null;
                 if (key == null) continue;
                 if (name.endsWith("_sum")) stageSeconds.merge(key, value, Double::sum);
                 else if (name.endsWith("_count")) stageCounts.merge(key, value, Double::sum);

@@ -263,6 +263,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             }
         }
         long nowMs = context.currentSystemTimeMs();
+        long fetchedMs = Math.max(0, nowMs - record.timestamp()); // wall clocks may step back
         var out = new BatchOutput(nowMs);
         // the seal covers the whole record (the processor seals each record of steps it writes); checked
         // once, and only for a record that holds a step: a client's batch carries none and needs no HMAC
@@ -281,7 +282,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                     if (problem != null) {
                         deadLetter(record, r.bytes(), problem);
                     } else {
-                        meters.fetched().record(Math.max(0, nowMs - record.timestamp()), TimeUnit.MILLISECONDS);
+                        meters.fetched().record(fetchedMs, TimeUnit.MILLISECONDS);
                         engine.decide(r.envelope(), nowMs, state, out);
                     }
                 }

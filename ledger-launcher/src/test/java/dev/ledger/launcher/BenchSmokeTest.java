@@ -9,6 +9,7 @@ import dev.ledger.bench.BenchResults;
 import dev.ledger.bench.BenchRunner;
 import dev.ledger.bench.BenchSettings;
 import dev.ledger.bench.PostgresBaselineLedger;
+import dev.ledger.kafka.CommandStages;
 import dev.ledger.kafka.KafkaClients;
 import dev.ledger.kafka.LedgerConfig;
 import org.junit.jupiter.api.Test;
@@ -105,7 +106,8 @@ class BenchSmokeTest {
                 assertThat(ledgerRow.streamThread().recordsPerCommit()).isPositive();
                 // and the ledger's timers of each stage of a command's way, read over the same run
                 assertThat(ledgerRow.streamThread().stageMeanMs()).as("the stages of " + ledgerRow.system())
-                        .containsKeys("queued", "acknowledged", "fetched", "committed", "outcome");
+                        .containsKeys(CommandStages.QUEUED, CommandStages.ACKNOWLEDGED, CommandStages.FETCHED,
+                                CommandStages.COMMITTED, "outcome");
                 assertThat(ledgerRow.streamThread().stageMeanMs().get("outcome")).isPositive();
             }
         }
