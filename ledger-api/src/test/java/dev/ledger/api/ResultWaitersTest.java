@@ -84,6 +84,30 @@ class ResultWaitersTest {
         assertThat(retry).isCompletedWithValue(Optional.of(rejected.asReplay()));
     }
 
+    /** The final result and the retry's IN_FLIGHT can travel to different partitions of the results topic. */
+    @Test
+    void given_a_retry_when_the_final_result_is_read_before_its_in_flight_answer_then_the_retry_still_gets_it() {
+        var retry = await("c-retry", "t-1", LONG_WAIT_MS);
+        var completed = Outcome.of(Status.COMPLETED, Map.of("alice", 3L, "bob", 2L));
+
+        waiters.dispatch(new CommandResult("t-1", "c-original", completed));
+        assertThat(retry).as("not yet decided: it may still be a conflict").isNotDone();
+        waiters.dispatch(new CommandResult("t-1", "c-retry", inFlight()));
+
+        assertThat(retry).isCompletedWithValue(Optional.of(completed.asReplay()));
+        assertThat(waiters.waiting()).isZero();
+    }
+
+    @Test
+    void given_a_request_for_a_transfer_when_the_transfer_ends_before_it_is_decided_then_its_own_answer_counts() {
+        var conflicting = await("c-different-body", "t-1", LONG_WAIT_MS);
+
+        waiters.dispatch(new CommandResult("t-1", "c-original", Outcome.of(Status.COMPLETED, Map.of())));
+        waiters.dispatch(new CommandResult("t-1", "c-different-body", Outcome.conflict()));
+
+        assertThat(conflicting).isCompletedWithValue(Optional.of(Outcome.conflict()));
+    }
+
     @Test
     void given_a_retry_waiting_for_a_transfer_when_another_request_conflicts_then_the_retry_keeps_waiting() {
         var retry = await("c-retry", "t-1", LONG_WAIT_MS);
