@@ -12,13 +12,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Holds reads that sent {@code Ledger-Min-Position} until the read model has projected that far,
  * without a thread per request: one poller asks PostgreSQL, every few milliseconds and only while
  * someone waits, for the positions of the accounts that waiters name and have not yet seen reached, in one
- * query.
+ * query. That query runs only when it can find something new: a waiter came since the last one, or
+ * PostgreSQL's snapshot moved (a transaction that writes began or ended). The projection commits every
+ * 100 ms or so, so most polls cost a one-row query instead of a lookup of every name.
  */
 final class PositionWaiter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PositionWaiter.class);
@@ -33,6 +36,10 @@ final class PositionWaiter implements AutoCloseable {
     /** Accounts named by all waiters together: what every poll asks PostgreSQL for. */
     private final AtomicInteger waitingNames = new AtomicInteger();
     private volatile boolean lastPollFailed;
+    /** Set by each new waiter, taken by the poll that asks for its names. */
+    private final AtomicBoolean waiterAdded = new AtomicBoolean();
+    /** The snapshot the last answered positions query was asked under; null when none was. Poller thread only. */
+    private String snapshotOfLastQuery;
 
     /**
      * @param capacity waiting reads at most
@@ -69,6 +76,7 @@ final class PositionWaiter implements AutoCloseable {
         }
         var waiter = new Waiter(position);
         waiters.add(waiter);
+        waiterAdded.set(true);
         ScheduledFuture<?> timeout = timer.schedule(() -> waiter.future.complete(false), waitMs, TimeUnit.MILLISECONDS);
         // the caller continues on the returned stage, so the slot is free before any answer is written
         return waiter.future.whenComplete((reached, error) -> {
@@ -86,14 +94,21 @@ final class PositionWaiter implements AutoCloseable {
     private void poll() {
         if (waiters.isEmpty()) return;
         try {
+            boolean added = waiterAdded.getAndSet(false);
+            String snapshot = readModel.snapshot();
+            // the same snapshot: nothing committed since the last query, which every waiter has seen
+            if (!added && snapshot.equals(snapshotOfLastQuery)) return;
+            snapshotOfLastQuery = null;
             Set<String> names = new HashSet<>();
             waiters.forEach(w -> names.addAll(w.unreached.keySet()));
             Map<String, Long> projected = readModel.projectedSeqs(names);
             waiters.forEach(w -> {
                 if (w.reachedBy(projected)) w.future.complete(true);
             });
+            snapshotOfLastQuery = snapshot;
             lastPollFailed = false;
         } catch (RuntimeException e) {
+            snapshotOfLastQuery = null; // a waiter taken from waiterAdded may not have been asked for
             // keep polling: the waiters time out on their own if PostgreSQL stays away
             if (!lastPollFailed) log.warn("polling the read model's positions failed", e);
             lastPollFailed = true;

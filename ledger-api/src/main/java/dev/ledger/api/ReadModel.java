@@ -159,6 +159,19 @@ final class ReadModel {
         });
     }
 
+    /**
+     * PostgreSQL's current snapshot as text ({@code xmin:xmax:running xids}). It changes whenever a
+     * transaction that writes takes an id or ends; two equal readings mean nothing was committed in
+     * between, so every table reads the same as at the first.
+     */
+    String snapshot() {
+        return query("SELECT pg_current_snapshot()::text", ps -> {
+        }, rs -> {
+            rs.next();
+            return rs.getString(1);
+        });
+    }
+
     void ping() {
         query("SELECT 1", ps -> {
         }, ResultSet::next);

@@ -310,6 +310,25 @@ class ReadApiTest {
         assertThat(response.statusCode()).isEqualTo(200);
     }
 
+    /** The poller skips its positions query while nothing commits: a newcomer must still be asked for. */
+    @Test
+    void given_a_position_reached_while_nothing_commits_since_when_another_read_waits_for_it_then_it_answers_at_once()
+            throws Exception {
+        insertAccount("alice", "EUR", "OPEN", 0, false, "{}", 0, 0, 0, 1);
+        CompletableFuture.runAsync(() -> sql("UPDATE accounts SET seq = 2 WHERE account_id = 'alice'"),
+                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS));
+        assertThat(get("/v1/accounts/alice", "Ledger-Min-Position", "alice:2").statusCode()).isEqualTo(200);
+        Thread.sleep(100); // polls meanwhile, with nobody waiting and nothing committed
+
+        long startNanos = System.nanoTime();
+        var response = send(request("/v1/accounts/alice").header("Ledger-Min-Position", "alice:2")
+                .header("Prefer", "wait=2").build());
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(elapsedMs).isLessThan(1_000);
+    }
+
     @Test
     void given_a_position_never_reached_when_the_wait_ends_then_503_with_retry_after() throws Exception {
         insertAccount("alice", "EUR", "OPEN", 0, false, "{}", 0, 0, 0, 1);
